@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from accounts.models import AccessEvent, Clinic, User
+
+
+@admin.register(Clinic)
+class ClinicAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone", "npi"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "clinic", "role", "discipline"]
+    list_filter = ["clinic", "role", "discipline"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (
+            "Clinic",
+            {
+                "fields": [
+                    "clinic",
+                    "role",
+                    "discipline",
+                    "credentials",
+                    "license_number",
+                    "npi",
+                    "supervising_therapist",
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "action", "patient", "object_type", "object_id"]
+    list_filter = ["action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,406 @@
+"""The treatment visit and its finding-first 97140 note (DOMAIN.md §2).
+
+A signed visit never changes: `Visit.sign()` freezes it; `VisitChild` refuses writes to the
+rows of a signed visit in Python and, on PostgreSQL, triggers refuse them in the database
+whatever path the write takes. Corrections are `Addendum` rows.
+"""
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from plancare.models import Side
+
+
+class VisitStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+
+
+class VisitQuerySet(models.QuerySet):
+    def for_clinic(self, clinic):
+        return self.filter(clinic=clinic)
+
+    def unsigned(self):
+        return self.filter(status=VisitStatus.DRAFT)
+
+    def signed(self):
+        return self.filter(status=VisitStatus.SIGNED)
+
+
+class Visit(models.Model):
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="visits")
+    patient = models.ForeignKey("plancare.Patient", on_delete=models.PROTECT, related_name="visits")
+    plan = models.ForeignKey("plancare.PlanOfCare", on_delete=models.PROTECT, related_name="visits")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name="rendering clinician",
+    )
+    date_of_service = models.DateField()
+    visit_number = models.PositiveSmallIntegerField(help_text="Visit number within the plan.")
+    status = models.CharField(max_length=8, choices=VisitStatus, default=VisitStatus.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+
+    in_treatment_decisions = models.TextField(
+        "in-treatment clinical decisions",
+        blank=True,
+        help_text="What you assessed and changed during the technique: tissue response, joint "
+        "play progression, grade changes, neurological response, modifications.",
+    )
+    reasoning = models.TextField("clinical reasoning", blank=True)
+    reasoning_confirmed = models.BooleanField(default=False)
+    skilled_care = models.TextField(
+        "skilled-care justification",
+        blank=True,
+        help_text="Why the skills of a licensed clinician are still needed.",
+    )
+    untimed_minutes = models.PositiveSmallIntegerField(
+        "untimed treatment minutes",
+        default=0,
+        help_text="Minutes of untimed services (e.g. hot pack) for the total treatment time.",
+    )
+
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signer_credentials = models.CharField(max_length=60, blank=True)
+    signed_content = models.TextField(blank=True, help_text="Canonical JSON of the signed note.")
+    content_digest = models.CharField(max_length=64, blank=True)
+    cosign_required = models.BooleanField(default=False)
+    cosigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cosigned_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date_of_service", "-id"]
+        indexes = [
+            models.Index(fields=["clinic", "status", "date_of_service"]),
+            models.Index(fields=["plan", "date_of_service"]),
+        ]
+        triggers = [
+            # Once signed, the row is frozen except for the one-time co-signature.
+            pgtrigger.Trigger(
+                name="signed_visit_frozen",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                func="""
+                    IF OLD.status = 'signed' AND (
+                        OLD.cosigned_at IS NOT NULL
+                        OR (to_jsonb(NEW) - 'cosigned_by_id' - 'cosigned_at' - 'updated_at')
+                           IS DISTINCT FROM
+                           (to_jsonb(OLD) - 'cosigned_by_id' - 'cosigned_at' - 'updated_at')
+                    ) THEN
+                        RAISE EXCEPTION 'a signed visit cannot change (write an addendum)'
+                            USING ERRCODE = 'integrity_constraint_violation';
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+            pgtrigger.Protect(
+                name="signed_visit_undeletable",
+                operation=pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status="signed"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit {self.visit_number} on {self.date_of_service:%Y-%m-%d}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == VisitStatus.SIGNED
+
+
+class SignedVisitError(Exception):
+    """Raised when something tries to change a signed visit or its note."""
+
+
+def signed_visit_child_guard() -> pgtrigger.Trigger:
+    """A PostgreSQL trigger that refuses any INSERT, UPDATE or DELETE of a note row whose
+    visit is signed, whatever path the write takes (forms, admin, QuerySet.update, raw SQL)."""
+    return pgtrigger.Trigger(
+        name="signed_visit_child_frozen",
+        when=pgtrigger.Before,
+        operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+        func="""
+            IF EXISTS (
+                SELECT 1 FROM notes_visit
+                WHERE status = 'signed'
+                  AND id IN (
+                      CASE WHEN TG_OP = 'DELETE' THEN OLD.visit_id ELSE NEW.visit_id END,
+                      CASE WHEN TG_OP = 'INSERT' THEN NEW.visit_id ELSE OLD.visit_id END
+                  )
+            ) THEN
+                RAISE EXCEPTION 'note of a signed visit cannot change (write an addendum)'
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+            IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+            RETURN NEW;
+        """,
+    )
+
+
+class VisitChild(models.Model):
+    """A row of a visit's note. The database refuses writes once the visit is signed."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if Visit.objects.filter(pk=self.visit_id, status=VisitStatus.SIGNED).exists():
+            raise SignedVisitError("This note is signed; write an addendum instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if Visit.objects.filter(pk=self.visit_id, status=VisitStatus.SIGNED).exists():
+            raise SignedVisitError("This note is signed; write an addendum instead.")
+        return super().delete(*args, **kwargs)
+
+
+class FindingCategory(models.TextChoices):
+    JOINT = "joint", "Joint hypomobility / restriction"
+    MYOFASCIAL = "myofascial", "Myofascial restriction"
+    SOFT_TISSUE = "soft_tissue", "Soft-tissue adhesion / scar"
+    NEURAL = "neural", "Neural tension"
+    EDEMA = "edema", "Edema / lymphedema"
+    OTHER = "other", "Other"
+
+
+class Finding(VisitChild):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="findings")
+    category = models.CharField(max_length=12, choices=FindingCategory)
+    region = models.CharField("body region", max_length=80, help_text='e.g. "cervical spine"')
+    structure = models.CharField(
+        "specific structure or segment",
+        max_length=120,
+        help_text='e.g. "C4-5", "right glenohumeral joint", "upper trapezius"',
+    )
+    laterality = models.CharField(max_length=10, choices=Side, blank=True)
+    description = models.TextField(help_text='e.g. "restricted PA glide, firm end feel"')
+    end_feel = models.CharField(max_length=80, blank=True)
+    pain_reproduction = models.CharField(max_length=200, blank=True)
+    palpation = models.CharField(max_length=200, blank=True)
+    tests = models.CharField("test results", max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        triggers = [signed_visit_child_guard()]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        side = f"{self.get_laterality_display().lower()} " if self.laterality else ""
+        return f"{self.get_category_display()}: {side}{self.structure}"
+
+
+class TechniqueKind(models.TextChoices):
+    JOINT_MOBILIZATION = "joint_mob", "Joint mobilization"
+    MANIPULATION = "manipulation", "Manipulation (thrust)"
+    SOFT_TISSUE = "soft_tissue", "Soft tissue mobilization / myofascial release"
+    TRACTION = "traction", "Manual traction"
+    LYMPHATIC = "mld", "Manual lymphatic drainage"
+    STRETCHING = "stretching", "Skilled manual stretching"
+
+
+class Technique(VisitChild):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="techniques")
+    finding = models.ForeignKey(
+        Finding,
+        on_delete=models.PROTECT,
+        related_name="techniques",
+        help_text="The finding this technique addresses.",
+    )
+    kind = models.CharField("technique", max_length=14, choices=TechniqueKind)
+    region = models.CharField("region / structure", max_length=120)
+    laterality = models.CharField(max_length=10, choices=Side, blank=True)
+    direction = models.CharField(max_length=40, blank=True)
+    grade = models.CharField(max_length=8, blank=True)
+    mode = models.CharField(
+        max_length=20, blank=True, help_text="oscillatory, sustained, intermittent"
+    )
+    patient_position = models.CharField(max_length=40, blank=True)
+    tissue = models.CharField("tissue / muscle", max_length=120, blank=True)
+    method = models.CharField(max_length=60, blank=True)
+    intensity = models.CharField(max_length=40, blank=True)
+    force = models.CharField("force / grade", max_length=40, blank=True)
+    sequence = models.CharField(max_length=200, blank=True)
+    consent_documented = models.BooleanField("informed consent documented", default=False)
+    screening = models.CharField("pre-thrust screening", max_length=300, blank=True)
+    details = models.TextField("details", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        triggers = [signed_visit_child_guard()]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, {self.region}"
+
+
+class TimeBlock(VisitChild):
+    """Direct one-on-one minutes of one timed code, with actual start and stop times."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="time_blocks")
+    code = models.ForeignKey("billing.Code", on_delete=models.PROTECT, related_name="+")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="performing clinician",
+    )
+    technique = models.ForeignKey(
+        Technique, on_delete=models.SET_NULL, null=True, blank=True, related_name="time_blocks"
+    )
+    started_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    manual = models.BooleanField(default=False, help_text="Times typed in rather than timed.")
+    manual_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        triggers = [signed_visit_child_guard()]
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stopped_at__isnull=True)
+                | models.Q(stopped_at__gt=models.F("started_at")),
+                name="time_block_stops_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.code_id} {self.started_at:%H:%M}-{self.stopped_at:%H:%M}"
+            if self.stopped_at
+            else f"{self.code_id} from {self.started_at:%H:%M}"
+        )
+
+    @property
+    def is_running(self) -> bool:
+        return self.stopped_at is None
+
+    @property
+    def minutes(self) -> int:
+        """Whole minutes between start and stop (clock minutes: 09:02-09:10 is 8)."""
+        if self.stopped_at is None:
+            return 0
+        return int((self.stopped_at - self.started_at).total_seconds() // 60)
+
+
+class UntimedService(VisitChild):
+    """An untimed code furnished at the visit (e.g. CMT 98940, 97010): one unit."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="untimed_services")
+    code = models.ForeignKey("billing.Code", on_delete=models.PROTECT, related_name="+")
+    region = models.CharField("region", max_length=120)
+    minutes = models.PositiveSmallIntegerField(default=0)
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        triggers = [signed_visit_child_guard()]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.code_id} {self.region}"
+
+
+class MeasureType(models.TextChoices):
+    ROM = "rom", "Range of motion (°)"
+    PAIN = "pain", "Pain (0-10)"
+    GIRTH = "girth", "Girth (cm)"
+    FUNCTIONAL_TEST = "functional_test", "Functional test"
+    JOINT_PLAY = "joint_play", "Joint play (0-6)"
+    TISSUE_QUALITY = "tissue_quality", "Tissue quality (0-10)"
+
+
+class Measure(VisitChild):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="measures")
+    kind = models.CharField(max_length=16, choices=MeasureType)
+    name = models.CharField(max_length=120, help_text='e.g. "Active cervical rotation"')
+    joint = models.CharField(max_length=60, blank=True)
+    motion = models.CharField(max_length=60, blank=True)
+    side = models.CharField(max_length=10, choices=Side, blank=True)
+    active = models.BooleanField("active (not passive)", default=True)
+    context = models.CharField(max_length=120, blank=True, help_text='e.g. "with rotation"')
+    unit = models.CharField(max_length=20)
+    pre_value = models.DecimalField("before", max_digits=7, decimal_places=2)
+    post_value = models.DecimalField("after", max_digits=7, decimal_places=2)
+    goal = models.ForeignKey(
+        "plancare.Goal", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        triggers = [signed_visit_child_guard()]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.pre_value} → {self.post_value} {self.unit}"
+
+    @property
+    def change(self):
+        return self.post_value - self.pre_value
+
+
+class GoalLink(VisitChild):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="goal_links")
+    goal = models.ForeignKey("plancare.Goal", on_delete=models.PROTECT, related_name="visit_links")
+    remark = models.CharField("progress remark", max_length=300, blank=True)
+
+    class Meta:
+        triggers = [signed_visit_child_guard()]
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "goal"], name="goal_linked_once_per_visit")
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit {self.visit_id} → goal {self.goal_id}"
+
+
+class AddendumKind(models.TextChoices):
+    ADDENDUM = "addendum", "Addendum"
+    LATE_ENTRY = "late_entry", "Late entry"
+    CORRECTION = "correction", "Correction"
+
+
+class Addendum(models.Model):
+    """A signed addition to a signed note (CMS Pub. 100-08 ch. 3 §3.3.2.5): the original stays
+    unchanged; the addendum says what it is, who wrote it, when and why."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="addenda")
+    kind = models.CharField(max_length=12, choices=AddendumKind)
+    reason = models.CharField(max_length=300)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_credentials = models.CharField(max_length=60, blank=True)
+    signed_at = models.DateTimeField(default=timezone.now)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        verbose_name_plural = "addenda"
+        triggers = [
+            pgtrigger.Protect(
+                name="addendum_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.author} on {self.signed_at:%Y-%m-%d}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlancareConfig(AppConfig):
+    name = "plancare"
+    verbose_name = "Patients and plans of care"

@@ -1,0 +1,316 @@
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+
+# ICD-10-CM: a letter, a digit, a digit or letter, then optionally a dot and 1-4 characters.
+ICD10_RE = r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"
+icd10_validator = RegexValidator(
+    ICD10_RE,
+    "Enter an ICD-10-CM code such as M54.50 or M25.561 (letter, two characters, "
+    "then a dot and up to four more).",
+)
+
+
+class PayerType(models.TextChoices):
+    MEDICARE_B = "medicare_b", "Medicare Part B"
+    MEDICARE_ADV = "medicare_adv", "Medicare Advantage"
+    MEDICAID = "medicaid", "Medicaid"
+    COMMERCIAL = "commercial", "Commercial"
+    WORKERS_COMP = "workers_comp", "Workers' compensation"
+    SELF_PAY = "self_pay", "Self-pay"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    OTHER = "X", "Other"
+    UNKNOWN = "U", "Unknown"
+
+
+class PatientQuerySet(models.QuerySet):
+    def for_clinic(self, clinic):
+        return self.filter(clinic=clinic)
+
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Patient(models.Model):
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="patients")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex)
+    mrn = models.CharField("medical record number", max_length=40)
+    payer_type = models.CharField("primary payer", max_length=20, choices=PayerType)
+    payer_profile = models.ForeignKey(
+        "billing.PayerProfile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The payer's own billing rules; empty uses the default for the payer type.",
+    )
+    member_id = models.CharField(max_length=40, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "mrn"], name="patient_mrn_unique_in_clinic")
+        ]
+        indexes = [models.Index(fields=["clinic", "last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def is_medicare(self) -> bool:
+        return self.payer_type == PayerType.MEDICARE_B
+
+
+class IcdCode(models.Model):
+    """A small catalog of ICD-10-CM codes common in manual therapy (fixture); any well-formed
+    code is accepted on a diagnosis, the catalog only offers descriptions."""
+
+    code = models.CharField(max_length=8, primary_key=True, validators=[icd10_validator])
+    description = models.CharField(max_length=250)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class PlanDiscipline(models.TextChoices):
+    PT = "PT", "Physical therapy"
+    OT = "OT", "Occupational therapy"
+    DC = "DC", "Chiropractic"
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    ON_HOLD = "on_hold", "On hold"
+    DISCHARGED = "discharged", "Discharged"
+
+
+MAX_CERTIFICATION_DAYS = 90  # DOMAIN.md §4: recertification at least every 90 days
+RECERT_WARNING_DAYS = 14  # DOMAIN.md §2 E15
+CERT_SIGNATURE_GRACE_DAYS = 30  # DOMAIN.md §4: initial certification within 30 days
+
+
+class PlanQuerySet(models.QuerySet):
+    def for_clinic(self, clinic):
+        return self.filter(patient__clinic=clinic)
+
+    def active(self):
+        return self.filter(status=PlanStatus.ACTIVE)
+
+    def covering(self, day: date):
+        return self.filter(cert_from__lte=day, cert_through__gte=day)
+
+
+class PlanOfCare(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plans")
+    discipline = models.CharField(max_length=2, choices=PlanDiscipline)
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name="treating clinician",
+    )
+    certifier_name = models.CharField("certifying physician / NPP", max_length=200)
+    certifier_npi = models.CharField("certifier NPI", max_length=10, blank=True)
+    start_date = models.DateField()
+    cert_from = models.DateField("certified from")
+    cert_through = models.DateField("certified through")
+    certified_on = models.DateField(
+        "date the certifier signed",
+        null=True,
+        blank=True,
+        help_text="Leave empty until the signed plan is back; the plan is not certified before.",
+    )
+    frequency_per_week = models.PositiveSmallIntegerField("visits per week")
+    duration_weeks = models.PositiveSmallIntegerField("duration (weeks)")
+    body_regions = models.CharField(max_length=200)
+    functional_limitations = models.TextField(
+        help_text="What the patient cannot do because of the diagnoses."
+    )
+    medical_necessity = models.TextField("medical necessity statement")
+    status = models.CharField(max_length=12, choices=PlanStatus, default=PlanStatus.DRAFT)
+    status_changed_on = models.DateField(null=True, blank=True)
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recertification",
+        help_text="The certification period this one renews.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-cert_from", "-id"]
+        verbose_name = "plan of care"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cert_through__gte=models.F("cert_from")),
+                name="plan_cert_period_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        period = f"{self.cert_from:%Y-%m-%d}–{self.cert_through:%Y-%m-%d}"
+        return f"{self.get_discipline_display()} plan {period}"
+
+    @property
+    def is_certified(self) -> bool:
+        return self.certified_on is not None
+
+    def covers(self, day: date) -> bool:
+        return self.cert_from <= day <= self.cert_through
+
+    def is_active_on(self, day: date) -> bool:
+        return self.status == PlanStatus.ACTIVE and self.covers(day)
+
+    def recert_due_within(self, day: date | None = None, days: int = RECERT_WARNING_DAYS) -> bool:
+        day = day or timezone.localdate()
+        return day <= self.cert_through <= day + timedelta(days=days)
+
+
+class Diagnosis(models.Model):
+    plan = models.ForeignKey(PlanOfCare, on_delete=models.CASCADE, related_name="diagnoses")
+    code = models.CharField("ICD-10-CM code", max_length=8, validators=[icd10_validator])
+    description = models.CharField(max_length=250)
+    onset_date = models.DateField(null=True, blank=True)
+    is_primary = models.BooleanField("primary", default=False)
+    position = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-is_primary", "position", "id"]
+        verbose_name_plural = "diagnoses"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="diagnosis_code_once_per_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class GoalTerm(models.TextChoices):
+    SHORT = "short", "Short term"
+    LONG = "long", "Long term"
+
+
+class MeasureKind(models.TextChoices):
+    ROM = "rom", "Range of motion (degrees)"
+    PAIN = "pain", "Pain (0-10)"
+    FUNCTIONAL_TEST = "functional_test", "Functional test / outcome score"
+    GIRTH = "girth", "Girth (cm)"
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
+class GoalStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    PROGRESSING = "progressing", "Progressing"
+    MET = "met", "Met"
+    NOT_MET = "not_met", "Not met"
+    DISCONTINUED = "discontinued", "Discontinued"
+
+
+ACTIVE_GOAL_STATUSES = (GoalStatus.NOT_STARTED, GoalStatus.PROGRESSING)
+
+
+class Side(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    BILATERAL = "bilateral", "Bilateral"
+    NONE = "", "Not applicable"
+
+
+class Goal(models.Model):
+    plan = models.ForeignKey(PlanOfCare, on_delete=models.CASCADE, related_name="goals")
+    description = models.CharField(
+        "functional goal", max_length=300, help_text='e.g. "Reach overhead shelf without pain"'
+    )
+    term = models.CharField(max_length=5, choices=GoalTerm, default=GoalTerm.LONG)
+    measure_kind = models.CharField(max_length=20, choices=MeasureKind)
+    measure_name = models.CharField(
+        max_length=120, help_text='e.g. "Cervical rotation", "Pain with rotation", "NDI"'
+    )
+    joint = models.CharField(max_length=60, blank=True)
+    motion = models.CharField(max_length=60, blank=True)
+    side = models.CharField(max_length=10, choices=Side, blank=True)
+    unit = models.CharField(max_length=20, help_text='e.g. "°", "/10", "%", "points", "s", "cm"')
+    baseline = models.DecimalField(max_digits=7, decimal_places=2)
+    target = models.DecimalField(max_digits=7, decimal_places=2)
+    direction = models.CharField(max_length=6, choices=Direction)
+    target_date = models.DateField()
+    status = models.CharField(max_length=14, choices=GoalStatus, default=GoalStatus.NOT_STARTED)
+    status_date = models.DateField(null=True, blank=True)
+    status_reason = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["plan_id", "term", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_GOAL_STATUSES
+
+
+class ProgressReport(models.Model):
+    """A progress report compares the goals with the baseline (Pub. 100-02 ch. 15 §220.3);
+    due at least once every 10 treatment days; written by a therapist, never an assistant."""
+
+    plan = models.ForeignKey(PlanOfCare, on_delete=models.PROTECT, related_name="progress_reports")
+    written_on = models.DateField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessment = models.TextField(help_text="Progress toward each goal compared with the baseline.")
+    plan_updates = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-written_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Progress report {self.written_on:%Y-%m-%d}"

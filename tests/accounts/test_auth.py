@@ -1,0 +1,81 @@
+import time_machine
+from axes.models import AccessAttempt, AccessLog
+from django.urls import reverse
+
+from accounts.models import AccessEvent
+
+
+def test_it_redirects_anonymous_requests_to_the_sign_in_page(client, db):
+    for url in ["/", "/patients/", "/billing/charges/", "/visits/1/"]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/accounts/login/?next="), url
+
+
+def test_it_signs_in_with_the_right_password_and_records_it(client, pt, password):
+    response = client.post(reverse("login"), {"username": "pt", "password": password})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert AccessEvent.objects.filter(user=pt, action="login").count() == 1
+
+
+def test_it_gives_one_message_for_a_wrong_user_name_or_password(client, pt):
+    bad_user = client.post(reverse("login"), {"username": "nobody", "password": "x" * 12})
+    bad_pass = client.post(reverse("login"), {"username": "pt", "password": "x" * 12})
+    for response in (bad_user, bad_pass):
+        assert response.status_code == 200
+        assert "Please enter a correct username and password" in response.text
+    assert "nobody" not in bad_user.text.split("Please enter")[1][:200]
+
+
+def test_it_locks_the_account_after_five_wrong_passwords(client, pt, password):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "pt", "password": "Secret-Guess-123"})
+    locked = client.post(reverse("login"), {"username": "pt", "password": password})
+    assert locked.status_code == 429
+    assert "temporarily locked" in locked.text
+    assert "_auth_user_id" not in client.session
+    # The failed password is never stored.
+    for attempt in AccessAttempt.objects.all():
+        assert "Secret-Guess-123" not in attempt.post_data
+    assert not AccessLog.objects.filter(username="pt").exists() or all(
+        "Secret-Guess-123" not in str(log.__dict__) for log in AccessLog.objects.all()
+    )
+
+
+def test_it_signs_out_after_thirty_idle_minutes(client, pt):
+    with time_machine.travel("2026-11-23 09:00", tick=False) as clock:
+        client.force_login(pt)
+        assert client.get("/").status_code == 200
+        clock.shift(29 * 60)
+        assert client.get("/").status_code == 200  # activity resets the idle clock
+        clock.shift(29 * 60)
+        assert client.get("/").status_code == 200
+        clock.shift(31 * 60)
+        response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_ends_every_session_twelve_hours_after_sign_in(client, pt):
+    with time_machine.travel("2026-11-23 07:00", tick=False) as clock:
+        client.force_login(pt)
+        for _ in range(25):  # busy all day, never idle for 30 minutes
+            clock.shift(29 * 60)
+            last = client.get("/")
+            if last.status_code != 200:
+                break
+    assert last.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_keeps_patient_pages_out_of_browser_caches(pt_client):
+    response = pt_client.get("/patients/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_it_shows_the_charges_menu_to_admins_but_not_to_clinicians(pt_client, admin_client_):
+    assert "Charges" not in pt_client.get("/").text
+    assert "Charges" in admin_client_.get("/").text
