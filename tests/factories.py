@@ -122,3 +122,88 @@ class GoalFactory(factory.django.DjangoModelFactory):
     target = Decimal("70")
     direction = Direction.HIGHER
     target_date = factory.LazyAttribute(lambda o: o.plan.cert_through)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    """A draft visit on an active plan, rendered by the plan's clinician, dated today."""
+
+    class Meta:
+        model = "notes.Visit"
+
+    plan = factory.SubFactory(PlanFactory)
+    patient = factory.SelfAttribute("plan.patient")
+    clinic = factory.SelfAttribute("plan.patient.clinic")
+    clinician = factory.SelfAttribute("plan.clinician")
+    date_of_service = factory.LazyFunction(today)
+    visit_number = 5
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notes.Finding"
+
+    visit = factory.SubFactory(VisitFactory)
+    category = "joint"
+    region = "Cervical spine"
+    structure = "C4-5"
+    laterality = ""
+    description = "Restricted posterior-anterior glide, firm end feel"
+
+
+class TechniqueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notes.Technique"
+
+    visit = factory.SubFactory(VisitFactory)
+    finding = factory.SubFactory(FindingFactory, visit=factory.SelfAttribute("..visit"))
+    kind = "joint_mob"
+    region = "C4-5"
+    direction = "PA"
+    grade = "III"
+    mode = "oscillatory"
+    patient_position = "prone"
+
+
+def _at(visit, hh_mm: str):
+    hour, minute = (int(x) for x in hh_mm.split(":"))
+    return dt.datetime.combine(visit.date_of_service, dt.time(hour, minute), tzinfo=dt.UTC)
+
+
+class TimeBlockFactory(factory.django.DjangoModelFactory):
+    """A stopped 97140 block. Pass start="09:02", stop="09:10" for clock times on the visit date."""
+
+    class Meta:
+        model = "notes.TimeBlock"
+        exclude = ["start", "stop"]
+
+    visit = factory.SubFactory(VisitFactory)
+    code_id = "97140"
+    clinician = factory.SelfAttribute("visit.clinician")
+    start = "09:02"
+    stop = "09:10"
+    started_at = factory.LazyAttribute(lambda o: _at(o.visit, o.start))
+    stopped_at = factory.LazyAttribute(lambda o: _at(o.visit, o.stop) if o.stop else None)
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notes.Measure"
+
+    visit = factory.SubFactory(VisitFactory)
+    kind = "rom"
+    name = "Active left cervical rotation"
+    joint = "Cervical spine"
+    motion = "Rotation"
+    side = "left"
+    unit = "°"
+    pre_value = Decimal("40")
+    post_value = Decimal("58")
+
+
+class GoalLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notes.GoalLink"
+
+    visit = factory.SubFactory(VisitFactory)
+    goal = factory.SubFactory(GoalFactory, plan=factory.SelfAttribute("..visit.plan"))
+    remark = "Rotation improving toward the driving goal"
