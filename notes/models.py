@@ -5,12 +5,24 @@ rows of a signed visit in Python and, on PostgreSQL, triggers refuse them in the
 whatever path the write takes. Corrections are `Addendum` rows.
 """
 
+import hashlib
+import json
+
 import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from plancare.models import Side
+
+
+class SignedVisitError(Exception):
+    """Raised when something tries to change a signed visit or its note."""
+
+
+SIGNED_MESSAGE = "This note is signed and cannot change; write an addendum instead."
+# The only columns of a signed visit that may be written, once: the co-signature.
+COSIGN_FIELDS = frozenset({"cosigned_by", "cosigned_at", "updated_at"})
 
 
 class VisitStatus(models.TextChoices):
@@ -27,6 +39,17 @@ class VisitQuerySet(models.QuerySet):
 
     def signed(self):
         return self.filter(status=VisitStatus.SIGNED)
+
+    # The Python-level guard for bulk writes (the PostgreSQL triggers are the last word).
+    def update(self, **kwargs):
+        if self.filter(status=VisitStatus.SIGNED).exists():
+            raise SignedVisitError(SIGNED_MESSAGE)
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(status=VisitStatus.SIGNED).exists():
+            raise SignedVisitError(SIGNED_MESSAGE)
+        return super().delete()
 
 
 class Visit(models.Model):
@@ -122,13 +145,41 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return f"Visit {self.visit_number} on {self.date_of_service:%Y-%m-%d}"
 
+    def save(self, *args, **kwargs):
+        """Refuse to write a visit whose stored row is signed, except the one-time
+        co-signature (`save(update_fields=["cosigned_by", "cosigned_at", ...])`)."""
+        if self.pk is not None and not self._state.adding:
+            stored = Visit.objects.filter(pk=self.pk).values_list("status", "cosigned_at").first()
+            if stored and stored[0] == VisitStatus.SIGNED:
+                update_fields = kwargs.get("update_fields")
+                cosigning = (
+                    update_fields is not None
+                    and set(update_fields) <= COSIGN_FIELDS
+                    and stored[1] is None
+                )
+                if not cosigning:
+                    raise SignedVisitError(SIGNED_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if Visit.objects.filter(pk=self.pk, status=VisitStatus.SIGNED).exists():
+            raise SignedVisitError(SIGNED_MESSAGE)
+        return super().delete(*args, **kwargs)
+
     @property
     def is_signed(self) -> bool:
         return self.status == VisitStatus.SIGNED
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == VisitStatus.DRAFT
 
-class SignedVisitError(Exception):
-    """Raised when something tries to change a signed visit or its note."""
+    def verify_digest(self) -> bool:
+        """True when the stored signature still matches: the digest is the SHA-256 of the
+        signed content, and the note rebuilt from its rows is that same content."""
+        from notes.signing import verify_visit
+
+        return verify_visit(self)
 
 
 def signed_visit_child_guard() -> pgtrigger.Trigger:
@@ -156,20 +207,52 @@ def signed_visit_child_guard() -> pgtrigger.Trigger:
     )
 
 
+class VisitChildQuerySet(models.QuerySet):
+    """Bulk writes of note rows are refused once any visit they touch is signed."""
+
+    def _touches_signed(self) -> bool:
+        return self.filter(visit__status=VisitStatus.SIGNED).exists()
+
+    def update(self, **kwargs):
+        if self._touches_signed():
+            raise SignedVisitError(SIGNED_MESSAGE)
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self._touches_signed():
+            raise SignedVisitError(SIGNED_MESSAGE)
+        return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        visit_ids = {obj.visit_id for obj in objs}
+        if Visit.objects.filter(pk__in=visit_ids, status=VisitStatus.SIGNED).exists():
+            raise SignedVisitError(SIGNED_MESSAGE)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class VisitChild(models.Model):
     """A row of a visit's note. The database refuses writes once the visit is signed."""
+
+    objects = VisitChildQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
-        if Visit.objects.filter(pk=self.visit_id, status=VisitStatus.SIGNED).exists():
-            raise SignedVisitError("This note is signed; write an addendum instead.")
+        visit_ids = {self.visit_id}
+        if self.pk is not None and not self._state.adding:
+            # Moving a row out of a signed visit is a change of that visit too.
+            visit_ids |= set(
+                type(self).objects.filter(pk=self.pk).values_list("visit_id", flat=True)
+            )
+        if Visit.objects.filter(pk__in=visit_ids, status=VisitStatus.SIGNED).exists():
+            raise SignedVisitError(SIGNED_MESSAGE)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if Visit.objects.filter(pk=self.visit_id, status=VisitStatus.SIGNED).exists():
-            raise SignedVisitError("This note is signed; write an addendum instead.")
+            raise SignedVisitError(SIGNED_MESSAGE)
         return super().delete(*args, **kwargs)
 
 
@@ -279,8 +362,15 @@ class TimeBlock(VisitChild):
                 condition=models.Q(stopped_at__isnull=True)
                 | models.Q(stopped_at__gt=models.F("started_at")),
                 name="time_block_stops_after_start",
-            )
+            ),
+            # One running clock per clinician, whatever the patient (one-on-one time).
+            models.UniqueConstraint(
+                fields=["clinician"],
+                condition=models.Q(stopped_at__isnull=True),
+                name="one_running_timer_per_clinician",
+            ),
         ]
+        indexes = [models.Index(fields=["clinician", "started_at"])]
 
     def __str__(self) -> str:
         return (
@@ -380,6 +470,14 @@ class AddendumKind(models.TextChoices):
     CORRECTION = "correction", "Correction"
 
 
+class AddendumQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise SignedVisitError("An addendum is signed and cannot change; write another one.")
+
+    def delete(self):
+        raise SignedVisitError("An addendum is signed and cannot be deleted.")
+
+
 class Addendum(models.Model):
     """A signed addition to a signed note (CMS Pub. 100-08 ch. 3 §3.3.2.5): the original stays
     unchanged; the addendum says what it is, who wrote it, when and why."""
@@ -393,6 +491,8 @@ class Addendum(models.Model):
     signed_at = models.DateTimeField(default=timezone.now)
     digest = models.CharField(max_length=64)
 
+    objects = AddendumQuerySet.as_manager()
+
     class Meta:
         ordering = ["signed_at", "id"]
         verbose_name_plural = "addenda"
@@ -404,3 +504,36 @@ class Addendum(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.author} on {self.signed_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise SignedVisitError("An addendum is signed and cannot change; write another one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise SignedVisitError("An addendum is signed and cannot be deleted.")
+
+    def content(self) -> str:
+        """Canonical JSON of what the author signed (sorted keys, ISO times); the original
+        note's digest is part of it, so the addendum is bound to the note it amends."""
+        return json.dumps(
+            {
+                "visit": self.visit_id,
+                "note_digest": self.visit.content_digest,
+                "kind": self.kind,
+                "reason": self.reason,
+                "text": self.text,
+                "author": self.author_id,
+                "author_credentials": self.author_credentials,
+                "signed_at": self.signed_at.isoformat(),
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+
+    def compute_digest(self) -> str:
+        return hashlib.sha256(self.content().encode()).hexdigest()
+
+    def verify_digest(self) -> bool:
+        return self.compute_digest() == self.digest

@@ -1,17 +1,29 @@
 """Workflows of the visit across models (DESIGN.md §2.3): keyword-only functions."""
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import AccessAction, AccessEvent
-from notes.models import Visit
+from notes.models import SIGNED_MESSAGE, SignedVisitError, TimeBlock, Visit, VisitStatus
 from plancare.models import Patient, PlanOfCare
 
 
 class VisitStartError(Exception):
     """The visit cannot start; the message says what to do."""
+
+
+class NoteError(Exception):
+    """A change to the note is refused; `field` names the form field the message belongs to
+    (None: the whole form)."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 def active_plan_for(patient: Patient, day: dt.date) -> PlanOfCare | None:
@@ -65,3 +77,213 @@ def _earlier_plans(plan: PlanOfCare) -> list[int]:
         ids.append(current.pk)
         current = current.previous
     return ids
+
+
+def require_draft(visit: Visit) -> None:
+    if visit.is_signed:
+        raise SignedVisitError(SIGNED_MESSAGE)
+
+
+# --- Time blocks ----------------------------------------------------------------------------
+
+
+def local_hhmm(moment: dt.datetime, tz) -> str:
+    return timezone.localtime(moment, tz).strftime("%H:%M")
+
+
+def block_label(block: TimeBlock, tz) -> str:
+    """e.g. "97140 09:02–09:10" (clinic time), or "97140 from 09:10" while running."""
+    start = local_hhmm(block.started_at, tz)
+    if block.stopped_at is None:
+        return f"{block.code_id} from {start}"
+    return f"{block.code_id} {start}–{local_hhmm(block.stopped_at, tz)}"
+
+
+def time_block_problems(
+    *,
+    visit: Visit,
+    clinician,
+    started_at: dt.datetime,
+    stopped_at: dt.datetime | None,
+    exclude_pk: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[tuple[str | None, str]]:
+    """What is wrong with a block of `clinician`'s time (field, message); empty when it can be
+    recorded. A stopped_at of None is a running timer (checked up to now).
+
+    Refused: stop before (or at) start, a block on another date than the visit's date of
+    service (clinic time), a block in the future, and a block overlapping another block of the
+    same clinician on any visit (one clinician cannot bill two timed services at once)."""
+    now = now or timezone.now()
+    tz = visit.clinic.tz
+    problems: list[tuple[str | None, str]] = []
+    if stopped_at is not None and stopped_at <= started_at:
+        problems.append(("stop", "Enter the stop time after the start time."))
+        return problems
+    day = visit.date_of_service
+    for field, moment in (("start", started_at), ("stop", stopped_at)):
+        if moment is None:
+            continue
+        if timezone.localtime(moment, tz).date() != day:
+            problems.append(
+                (
+                    field,
+                    f"Time blocks belong to the visit's date of service ({day:%b %-d, %Y}); "
+                    "chart another day's treatment on that day's visit.",
+                )
+            )
+            return problems
+        if moment > now:
+            problems.append(
+                (
+                    field,
+                    f"{local_hhmm(moment, tz)} is in the future; record time only after it "
+                    "was spent.",
+                )
+            )
+            return problems
+    end = stopped_at or now
+    overlapping = (
+        TimeBlock.objects.filter(clinician=clinician, started_at__lt=end)
+        .filter(Q(stopped_at__isnull=True) | Q(stopped_at__gt=started_at))
+        .select_related("visit__patient")
+        .order_by("started_at")
+    )
+    if exclude_pk is not None:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    other = overlapping.first()
+    if other is not None:
+        where = "" if other.visit_id == visit.pk else f" (visit of {other.visit.patient})"
+        problems.append(
+            (
+                "start",
+                f"This overlaps {block_label(other, tz)}{where}; one clinician cannot bill "
+                "two timed services at once.",
+            )
+        )
+    return problems
+
+
+def running_block_of(clinician) -> TimeBlock | None:
+    return (
+        TimeBlock.objects.filter(clinician=clinician, stopped_at__isnull=True)
+        .select_related("visit")
+        .first()
+    )
+
+
+def timer_start(
+    *, visit: Visit, clinician, code, technique=None, now: dt.datetime | None = None
+) -> TimeBlock:
+    """Start the clock of a timed code now (server time). The running clock is the row, so a
+    reload, a second device or a dropped connection loses nothing."""
+    require_draft(visit)
+    now = now or timezone.now()
+    running = running_block_of(clinician)
+    if running is not None:
+        raise NoteError(
+            f"Stop the running {running.code_id} timer first (started "
+            f"{local_hhmm(running.started_at, visit.clinic.tz)}).",
+            field="code",
+        )
+    today = timezone.localtime(now, visit.clinic.tz).date()
+    if today != visit.date_of_service:
+        raise NoteError(
+            f"This visit is dated {visit.date_of_service:%b %-d, %Y}; timers run only on the "
+            "day of service. Enter the times by hand with a reason instead.",
+            field="code",
+        )
+    for field, message in time_block_problems(
+        visit=visit, clinician=clinician, started_at=now, stopped_at=None, now=now
+    ):
+        raise NoteError(message, field="code" if field == "start" else field)
+    try:
+        with transaction.atomic():
+            block = TimeBlock.objects.create(
+                visit=visit, code=code, clinician=clinician, technique=technique, started_at=now
+            )
+    except IntegrityError as exc:  # a second click raced the first: one clock per clinician
+        raise NoteError("A timer is already running; stop it first.", field="code") from exc
+    return block
+
+
+def timer_stop(*, block: TimeBlock, by, now: dt.datetime | None = None) -> TimeBlock:
+    require_draft(block.visit)
+    if block.stopped_at is not None:
+        raise NoteError(
+            f"This {block.code_id} timer was already stopped at "
+            f"{local_hhmm(block.stopped_at, block.visit.clinic.tz)}."
+        )
+    if by.pk not in (block.clinician_id, block.visit.clinician_id):
+        raise NoteError("Only the clinician who started this timer can stop it.")
+    now = now or timezone.now()
+    if now <= block.started_at:
+        now = block.started_at + dt.timedelta(microseconds=1)
+    block.stopped_at = now
+    block.save(update_fields=["stopped_at"])
+    return block
+
+
+@dataclass(frozen=True)
+class NarrativeResult:
+    saved: bool
+    visit: Visit  # the stored visit after the attempt (fresh from the database)
+    reasoning_unconfirmed: bool = False  # the text changed after it had been confirmed
+
+
+NARRATIVE_FIELDS = (
+    "in_treatment_decisions",
+    "reasoning",
+    "reasoning_confirmed",
+    "skilled_care",
+    "untimed_minutes",
+)
+
+
+def narrative_save(*, visit: Visit, user, version: int, values: dict) -> NarrativeResult:
+    """Save the visit's own text fields with optimistic locking: the row is written only if
+    its version is still `version` (`UPDATE ... WHERE id = ? AND version = ?`), and the
+    version goes up by one. Zero rows written means someone else saved first: nothing is
+    overwritten and the caller keeps the user's text (`saved=False`).
+
+    A confirmed reasoning sentence stays confirmed only for the exact text that was confirmed:
+    editing the text after confirming it removes the confirmation; ticking the box in the same
+    save as an edit confirms the new text."""
+    require_draft(visit)
+    values = {key: value for key, value in values.items() if key in NARRATIVE_FIELDS}
+    stored = Visit.objects.filter(pk=visit.pk).values("reasoning", "reasoning_confirmed").get()
+    unconfirmed = False
+    if "reasoning" in values or "reasoning_confirmed" in values:
+        text = values.get("reasoning", stored["reasoning"])
+        ticked = values.get("reasoning_confirmed", stored["reasoning_confirmed"])
+        if stored["reasoning_confirmed"] and ticked and text != stored["reasoning"]:
+            ticked = False
+            unconfirmed = True
+        values["reasoning_confirmed"] = bool(ticked and text.strip())
+    with transaction.atomic():
+        written = Visit.objects.filter(
+            pk=visit.pk, version=version, status=VisitStatus.DRAFT
+        ).update(
+            **values,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+            updated_by=user,
+        )
+        if written:
+            AccessEvent.record(
+                user=user,
+                action=AccessAction.CHANGE,
+                obj=visit,
+                patient=visit.patient,
+                detail="note text: " + ", ".join(sorted(values)),
+            )
+    fresh = Visit.objects.select_related("updated_by").get(pk=visit.pk)
+    if fresh.is_signed and not written:
+        raise SignedVisitError(SIGNED_MESSAGE)
+    return NarrativeResult(
+        saved=bool(written), visit=fresh, reasoning_unconfirmed=unconfirmed and bool(written)
+    )
+
+
+def record_change(*, user, visit: Visit, obj, action: str, detail: str) -> None:
+    AccessEvent.record(user=user, action=action, obj=obj, patient=visit.patient, detail=detail)
