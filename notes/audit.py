@@ -1,0 +1,878 @@
+"""The sign-off rules of a 97140 note: one small function per audit element of DOMAIN.md §2.
+
+The rule list is data shared by the live checklist on the note, the sign-off refusal and the
+admin dashboard's "missing" column. Each rule takes `NoteFacts` (plain, frozen data) and
+returns zero or more `Missing` items: what is missing in the clinician's words, where to fix
+it, and whether it blocks sign-off (False: a warning shown but not blocking).
+
+`facts_for_visit()` is the one place that reads the database; it runs a fixed number of
+queries whatever the size of the note or the plan's history. Everything above it is pure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from notes import rules
+
+# --- Results --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One thing the note still lacks (or a warning about it)."""
+
+    code: str  # "E1".."E16"; "BILL" for other billing warnings
+    message: str  # what to do, in the clinician's words
+    where: str  # an anchor on the note page ("#techniques") or a URL to fix it
+    blocking: bool  # False: a warning, shown but not blocking sign-off
+    label: str  # short checklist label, e.g. "Pre-treatment finding"
+
+
+# (code, label, where) of every element, for the checklist: satisfied ones show a ✓. Elements
+# fixed elsewhere than on the note name the anchor of the note's plan panel; the Missing items
+# themselves carry the real URL.
+ELEMENTS: tuple[tuple[str, str, str], ...] = (
+    ("E1", "Pre-treatment finding", "#findings"),
+    ("E2", "Specific technique", "#techniques"),
+    ("E3", "Specific region and side", "#techniques"),
+    ("E4", "Timed duration", "#time"),
+    ("E5", "Qualified clinician", "#clinician"),
+    ("E6", "In-treatment decisions", "#decisions"),
+    ("E7", "Measurable response", "#measures"),
+    ("E8", "Goal linkage", "#goals"),
+    ("E9", "Medical necessity", "#plan"),
+    ("E10", "Reasoning sentence", "#reasoning"),
+    ("E11", "Skilled-care justification", "#skilled-care"),
+    ("E12", "Manipulation consent", "#techniques"),
+    ("E13", "Modifier support", "#time"),
+    ("E14", "Massage-like wording", "#techniques"),
+    ("E15", "Plan certification", "#plan"),
+    ("E16", "Progress report due", "#plan"),
+)
+_LABEL = {code: label for code, label, _where in ELEMENTS}
+_WHERE = {code: where for code, _label, where in ELEMENTS}
+BILLING_LABEL = "Billing"
+
+
+def _missing(code: str, message: str, *, blocking: bool = True, where: str = "") -> Missing:
+    return Missing(
+        code=code,
+        message=message,
+        where=where or _WHERE[code],
+        blocking=blocking,
+        label=_LABEL.get(code, BILLING_LABEL),
+    )
+
+
+# --- Facts: plain data, everything the rules need --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClinicianFacts:
+    id: int
+    name: str  # as shown and signed, e.g. "Pat Okafor, PT, DPT"
+    discipline: str  # accounts.models.Discipline value
+    licensed: bool  # a licensed discipline with a license number on file
+    assistant: bool  # PTA / COTA
+    supervisor: str = ""  # the supervising therapist's name; "" when none is recorded
+
+
+@dataclass(frozen=True)
+class FindingFacts:
+    id: int
+    category: str
+    region: str
+    structure: str
+    description: str
+    laterality: str = ""
+
+
+@dataclass(frozen=True)
+class TechniqueFacts:
+    id: int
+    kind: str
+    finding_id: int | None
+    region: str = ""
+    laterality: str = ""
+    direction: str = ""
+    grade: str = ""
+    mode: str = ""
+    patient_position: str = ""
+    tissue: str = ""
+    method: str = ""
+    intensity: str = ""
+    force: str = ""
+    sequence: str = ""
+    consent_documented: bool = False
+    screening: str = ""
+    details: str = ""
+
+    def fields(self) -> dict[str, object]:
+        """The values by notes.models.Technique field name, for rules.technique_problems."""
+        return {
+            "region": self.region,
+            "laterality": self.laterality,
+            "direction": self.direction,
+            "grade": self.grade,
+            "mode": self.mode,
+            "patient_position": self.patient_position,
+            "tissue": self.tissue,
+            "method": self.method,
+            "intensity": self.intensity,
+            "force": self.force,
+            "sequence": self.sequence,
+            "consent_documented": self.consent_documented,
+            "screening": self.screening,
+            "details": self.details,
+        }
+
+
+@dataclass(frozen=True)
+class TimeBlockFacts:
+    id: int
+    code: str
+    timed: bool
+    clinician: ClinicianFacts  # the performing clinician
+    started: str  # start time in clinic time, "09:10"
+    minutes: int  # whole minutes; 0 while running
+    running: bool = False
+
+
+@dataclass(frozen=True)
+class MeasureFacts:
+    name: str
+    pre_value: Decimal | None
+    post_value: Decimal | None
+
+
+@dataclass(frozen=True)
+class GoalLinkFacts:
+    goal_id: int
+    plan_id: int  # the goal's plan
+    status: str  # plancare.models.GoalStatus value
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    id: int
+    status: str  # plancare.models.PlanStatus value
+    start_date: dt.date  # the evaluation: it counts as the first progress report (E16)
+    cert_from: dt.date
+    cert_through: dt.date
+    certified_on: dt.date | None
+    has_diagnosis: bool
+    functional_limitations: str
+    url: str = ""  # the plan page
+    progress_report_url: str = ""  # the new progress report form, returning to the note
+
+
+@dataclass(frozen=True)
+class BillingNotice:
+    """A billing.services.BillingWarning as plain data."""
+
+    code: str  # "NCCI", "MOD59_UNSUPPORTED", "MUE", "CHIRO_MEDICARE", "ZERO_UNITS", "KX", ...
+    message: str
+    where: str = ""
+
+
+ACTIVE_PLAN_STATUS = "active"  # plancare.models.PlanStatus.ACTIVE
+ACTIVE_GOAL_STATUSES = ("not_started", "progressing")  # plancare.models.ACTIVE_GOAL_STATUSES
+MEDICARE_PART_B = "medicare_b"  # plancare.models.PayerType.MEDICARE_B
+AIDE = "AIDE"  # accounts.models.Discipline.AIDE
+MODIFIER_WARNING_CODES = ("NCCI", "MOD59_UNSUPPORTED")  # E13
+MIN_TIMED_MINUTES = 8  # DOMAIN.md §3: fewer than 8 total timed minutes bill no unit
+MIN_DECISION_CHARS = 10  # E6: a few words, not a placeholder
+PROGRESS_REPORT_HEADS_UP = 8  # E16: from this treatment day on, warn ahead of the due day
+RECERT_WARNING_DAYS = 14  # DOMAIN.md §2 E15: recertification due within 14 days warns
+
+
+@dataclass(frozen=True)
+class NoteFacts:
+    visit_id: int
+    visit_number: int
+    date_of_service: dt.date
+    payer_type: str  # plancare.models.PayerType value
+    clinician: ClinicianFacts  # the rendering clinician
+    plan: PlanFacts
+    findings: tuple[FindingFacts, ...] = ()
+    techniques: tuple[TechniqueFacts, ...] = ()
+    time_blocks: tuple[TimeBlockFacts, ...] = ()
+    measures: tuple[MeasureFacts, ...] = ()
+    goal_links: tuple[GoalLinkFacts, ...] = ()
+    in_treatment_decisions: str = ""
+    reasoning: str = ""
+    reasoning_confirmed: bool = False
+    skilled_care: str = ""
+    skilled_care_from_visit: int = 13  # accounts.models.Clinic.skilled_care_from_visit
+    # The latest progress report of the plan written on or before the date of service; None
+    # when there is none (then the plan's start date, the evaluation, counts as the first).
+    last_report_on: dt.date | None = None
+    # Distinct dates of service of the plan's other visits (any status) after the last report
+    # and up to this visit's date.
+    other_treatment_dates: tuple[dt.date, ...] = ()
+    billing_notices: tuple[BillingNotice, ...] = ()
+
+    @property
+    def is_medicare(self) -> bool:
+        return self.payer_type == MEDICARE_PART_B
+
+    @property
+    def report_baseline(self) -> dt.date:
+        """The date treatment days are counted from (DOMAIN.md §4)."""
+        return self.last_report_on or self.plan.start_date
+
+    @property
+    def treatment_days_since_report(self) -> int:
+        """Distinct treatment dates after the last report up to this visit, this one included
+        (a report written on the date of service itself resets the count)."""
+        since = self.report_baseline
+        days = {d for d in self.other_treatment_dates if since < d <= self.date_of_service}
+        if self.date_of_service > since:
+            days.add(self.date_of_service)
+        return len(days)
+
+    @property
+    def total_timed_minutes(self) -> int:
+        return sum(b.minutes for b in self.time_blocks if b.timed and not b.running)
+
+
+def _fmt(day: dt.date) -> str:
+    return f"{day:%b} {day.day}, {day:%Y}"
+
+
+def _filled(text: str | None) -> bool:
+    return bool(text and text.strip())
+
+
+def _technique_name(position: int, technique: TechniqueFacts) -> str:
+    where = technique.region.strip() or technique.tissue.strip()
+    what = rules.technique_label(technique.kind)
+    return f"Technique {position} ({what}, {where})" if where else f"Technique {position} ({what})"
+
+
+def _list(items: Iterable[str]) -> str:
+    parts = list(items)
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+# --- The rules, one per element of DOMAIN.md §2 ---------------------------------------------
+
+
+def e1_finding(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E1: ≥ 1 pre-treatment finding with category, region, specific structure and
+    description; the structure names a place ("C4-5", "upper trapezius")."""
+    if not facts.findings:
+        yield _missing(
+            "E1", "Record at least one pre-treatment finding (category and specific structure)."
+        )
+        return
+    for position, finding in enumerate(facts.findings, start=1):
+        lacking = [
+            name
+            for name, value in (
+                ("category", finding.category),
+                ("body region", finding.region),
+                ("specific structure", finding.structure),
+                ("description", finding.description),
+            )
+            if not _filled(value)
+        ]
+        if lacking:
+            yield _missing("E1", f"Finding {position}: enter the {_list(lacking)}.")
+        elif problem := rules.region_problem(finding.structure):
+            yield _missing("E1", f"Finding {position}: {problem}")
+
+
+# E2 leaves these fields to the element that owns them, so one gap is reported once.
+_REPORTED_ELSEWHERE = frozenset({"region", "laterality", "consent_documented", "screening"})
+
+
+def e2_technique(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E2: ≥ 1 technique; each has a type and that type's required fields
+    (rules.technique_problems) and names the finding it addresses. Region and side are E3's,
+    consent and screening E12's."""
+    if not facts.techniques:
+        yield _missing(
+            "E2",
+            "Record at least one technique with its type and details "
+            "(e.g. grade III PA mobilization at C4-5).",
+        )
+        return
+    finding_ids = {f.id for f in facts.findings}
+    for position, technique in enumerate(facts.techniques, start=1):
+        name = _technique_name(position, technique)
+        problems = [
+            message
+            for fld, message in rules.technique_problems(technique.kind, technique.fields())
+            if fld not in _REPORTED_ELSEWHERE
+        ]
+        if technique.finding_id not in finding_ids:
+            problems.append("Choose the finding this technique addresses.")
+        if problems:
+            yield _missing("E2", f"{name}: {' '.join(problems)}")
+
+
+def e3_region(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E3: each technique names a specific region/structure (vague words
+    refused, rules.region_problem), with the side where the body has two
+    (rules.side_problem)."""
+    for position, technique in enumerate(facts.techniques, start=1):
+        name = _technique_name(position, technique)
+        problems = []
+        if problem := rules.region_problem(technique.region):
+            problems.append(problem)
+        if _filled(technique.tissue) and (problem := rules.region_problem(technique.tissue)):
+            problems.append(problem.replace("region and structure", "tissue or muscle"))
+        place = f"{technique.tissue} {technique.region}"
+        if problem := rules.side_problem(place, technique.laterality):
+            problems.append(problem)
+        if problems:
+            yield _missing("E3", f"{name}: {' '.join(problems)}")
+
+
+def e4_time(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E4 and §3: ≥ 1 stopped 97140 time block with start and stop, no timer
+    still running, and ≥ 8 total timed minutes (fewer bill no 97140). The units themselves
+    come from billing."""
+    for block in facts.time_blocks:
+        if block.running:
+            yield _missing("E4", f"Stop the running {block.code} timer started at {block.started}.")
+    if not any(b.code == "97140" and not b.running for b in facts.time_blocks):
+        yield _missing(
+            "E4",
+            "Record the 97140 time: start and stop the timer, or enter the actual start and "
+            "stop times.",
+        )
+        return
+    total = facts.total_timed_minutes
+    if total < MIN_TIMED_MINUTES:
+        yield _missing(
+            "E4",
+            f"Total timed minutes are {total}; fewer than {MIN_TIMED_MINUTES} bill no 97140 "
+            "unit. Record the actual start and stop times of each block.",
+        )
+
+
+def _clinician_problem(clinician: ClinicianFacts) -> str | None:
+    if clinician.discipline == AIDE:
+        return (
+            "Aides and technicians cannot furnish 97140; the treating clinician must perform "
+            "and document it."
+        )
+    if not clinician.licensed:
+        return (
+            f"{clinician.name} has no license on file: 97140 is furnished by a licensed PT, "
+            "PTA, OT, COTA or DC. Record the license number on the clinician's profile, or "
+            "chart the visit under the treating clinician."
+        )
+    return None
+
+
+def e5_clinician(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E5: the rendering clinician and every block's performing clinician is
+    licensed (never an aide or technician); an assistant's note names the supervising
+    therapist who co-signs it (§5: the clinic records the supervising therapist)."""
+    seen: set[int] = set()
+    for clinician in (facts.clinician, *(b.clinician for b in facts.time_blocks)):
+        if clinician.id in seen:
+            continue
+        seen.add(clinician.id)
+        if problem := _clinician_problem(clinician):
+            yield _missing("E5", problem)
+    rendering = facts.clinician
+    if rendering.assistant:
+        if rendering.supervisor:
+            yield _missing(
+                "E5",
+                f"This note will be marked for co-signature by {rendering.supervisor}.",
+                blocking=False,
+            )
+        else:
+            yield _missing(
+                "E5",
+                f"{rendering.name} is an assistant with no supervising therapist on file: "
+                "record the supervising therapist before signing.",
+            )
+
+
+def e6_decisions(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E6: a non-empty record of assessment and adjustments made during the
+    technique (at least a few words)."""
+    if len("".join(facts.in_treatment_decisions.split())) < MIN_DECISION_CHARS:
+        yield _missing(
+            "E6",
+            "Record the in-treatment clinical decisions: what you assessed and changed during "
+            "the technique (tissue response, joint play, grade changes, modifications).",
+        )
+
+
+def e7_response(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E7: ≥ 1 measure with its value before and after treatment."""
+    if not any(m.pre_value is not None and m.post_value is not None for m in facts.measures):
+        yield _missing(
+            "E7",
+            "Record at least one measure before and after treatment "
+            "(e.g. active left cervical rotation 40° → 58°, pain 7/10 → 4/10).",
+        )
+
+
+def e8_goal(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E8: ≥ 1 active goal (not started or progressing) of the visit's plan is
+    linked to the note."""
+    if any(
+        link.plan_id == facts.plan.id and link.status in ACTIVE_GOAL_STATUSES
+        for link in facts.goal_links
+    ):
+        return
+    if facts.goal_links:
+        message = (
+            "The linked goals are closed or belong to another plan: link an active goal of "
+            "this plan that the treatment serves."
+        )
+    else:
+        message = "Link at least one active goal of the plan that this treatment serves."
+    yield _missing("E8", message)
+
+
+def e9_necessity(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E9: the visit's plan of care is active, has ≥ 1 diagnosis and states the
+    functional limitations. (Whether its certification period covers the date of service is
+    E15's, which blocks for Medicare.)"""
+    plan = facts.plan
+    where = plan.url
+    if plan.status != ACTIVE_PLAN_STATUS:
+        yield _missing(
+            "E9",
+            f"The plan of care is {plan.status.replace('_', ' ')}, not active: activate it or "
+            "chart the visit under the patient's active plan.",
+            where=where,
+        )
+    if not plan.has_diagnosis:
+        yield _missing("E9", "Add at least one diagnosis to the plan of care.", where=where)
+    if not _filled(plan.functional_limitations):
+        yield _missing(
+            "E9",
+            "State the functional limitations on the plan of care (what the patient cannot do "
+            "because of the diagnoses).",
+            where=where,
+        )
+
+
+def e10_reasoning(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E10: a confirmed sentence tying finding → intervention → functional goal."""
+    if not _filled(facts.reasoning):
+        yield _missing(
+            "E10",
+            "Write the clinical reasoning sentence: finding → intervention → functional goal.",
+        )
+    elif not facts.reasoning_confirmed:
+        yield _missing(
+            "E10",
+            "Confirm the clinical reasoning sentence — a draft is never signed unconfirmed.",
+        )
+
+
+def e11_skilled_care(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E11: from the clinic's configured visit of a plan on (13 by default), why a
+    licensed clinician's skill is still needed."""
+    required = rules.skilled_care_required(facts.visit_number, facts.skilled_care_from_visit)
+    if required and not _filled(facts.skilled_care):
+        yield _missing(
+            "E11",
+            f"Visit {facts.visit_number} of this plan: write the skilled-care justification — "
+            "why a licensed clinician's skill is still needed.",
+        )
+
+
+def e12_manipulation_consent(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E12: a manipulation (thrust) records informed consent and screening."""
+    for position, technique in enumerate(facts.techniques, start=1):
+        if technique.kind != "manipulation":
+            continue
+        problems = [
+            message
+            for fld, message in rules.technique_problems(technique.kind, technique.fields())
+            if fld in ("consent_documented", "screening")
+        ]
+        if problems:
+            yield _missing("E12", f"{_technique_name(position, technique)}: {' '.join(problems)}")
+
+
+def e13_modifier_support(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E13 and §5: a 59/X modifier only when the note shows a distinct region or a
+    separate time block; billing's NCCI warnings pass through as warnings (the modifier is
+    then not applied)."""
+    for notice in facts.billing_notices:
+        if notice.code in MODIFIER_WARNING_CODES:
+            yield _missing("E13", notice.message, blocking=False, where=notice.where)
+
+
+def e14_massage_wording(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E14 and §1: a technique that reads like massage for comfort or relaxation
+    is a compliance risk (a warning)."""
+    for position, technique in enumerate(facts.techniques, start=1):
+        text = " ".join((technique.method, technique.details, technique.tissue))
+        words = rules.massage_words_in(text)
+        if words:
+            quoted = _list(f'"{w}"' for w in words)
+            yield _missing(
+                "E14",
+                f"{_technique_name(position, technique)} reads like massage ({quoted}): 97124 "
+                "massage is not 97140. Describe the skilled technique and the tissue response.",
+                blocking=False,
+            )
+
+
+def e15_certification(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E15 and §4: plan not certified → warning; date of service outside the
+    certification period → blocks for Medicare Part B, warning otherwise; recertification due
+    within 14 days → warning."""
+    plan = facts.plan
+    day = facts.date_of_service
+    where = plan.url
+    if plan.certified_on is None:
+        yield _missing(
+            "E15",
+            "The plan of care is not certified yet: enter the date the physician/NPP signed "
+            "once the signed plan is back.",
+            blocking=False,
+            where=where,
+        )
+    if day > plan.cert_through:
+        yield _missing(
+            "E15",
+            f"The certification expired on {_fmt(plan.cert_through)}, before this date of "
+            f"service ({_fmt(day)}): recertify the plan.",
+            blocking=facts.is_medicare,
+            where=where,
+        )
+    elif day < plan.cert_from:
+        yield _missing(
+            "E15",
+            f"The certification period starts on {_fmt(plan.cert_from)}, after this date of "
+            f"service ({_fmt(day)}): chart the visit under the plan that covers it.",
+            blocking=facts.is_medicare,
+            where=where,
+        )
+    elif (plan.cert_through - day).days <= RECERT_WARNING_DAYS:
+        left = (plan.cert_through - day).days
+        when = "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}"
+        yield _missing(
+            "E15",
+            f"Recertification due: the certification ends {when} ({_fmt(plan.cert_through)}).",
+            blocking=False,
+            where=where,
+        )
+
+
+def e16_progress_report(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E16 and §4 (Pub. 100-02 ch. 15 §220.3): for Medicare Part B a progress
+    report is due on the 10th treatment day since the last one (the evaluation, the plan's
+    start, counts as the first); it blocks sign-off until written. Other payers: nothing."""
+    if not facts.is_medicare:
+        return
+    days = facts.treatment_days_since_report
+    since = _fmt(facts.report_baseline)
+    last = "last progress report" if facts.last_report_on else "evaluation"
+    where = facts.plan.progress_report_url or facts.plan.url
+    author = " A therapist writes it, not an assistant." if facts.clinician.assistant else ""
+    if rules.progress_report_due(days):
+        yield _missing(
+            "E16",
+            f"Progress report due: this is treatment day {days} since the {last} ({since}). "
+            f"Write the progress report before signing.{author}",
+            where=where,
+        )
+    elif days >= PROGRESS_REPORT_HEADS_UP:
+        left = rules.PROGRESS_REPORT_EVERY - days
+        yield _missing(
+            "E16",
+            f"A progress report will be due in {left} treatment day{'s' if left != 1 else ''} "
+            f"(treatment day {days} since the {last}, {since}).",
+            blocking=False,
+            where=where,
+        )
+
+
+def other_billing_warnings(facts: NoteFacts) -> Iterable[Missing]:
+    """Billing's other pre-sign-off warnings (MUE, CHIRO_MEDICARE, ZERO_UNITS, KX, ...; DOMAIN.md
+    §3 and §5) shown with the checklist; they never block."""
+    for notice in facts.billing_notices:
+        if notice.code not in MODIFIER_WARNING_CODES:
+            yield Missing(
+                code="BILL",
+                message=notice.message,
+                where=notice.where or "#time",
+                blocking=False,
+                label=f"{BILLING_LABEL} ({notice.code})",
+            )
+
+
+Rule = Callable[[NoteFacts], Iterable[Missing]]
+
+RULES: tuple[Rule, ...] = (
+    e1_finding,
+    e2_technique,
+    e3_region,
+    e4_time,
+    e5_clinician,
+    e6_decisions,
+    e7_response,
+    e8_goal,
+    e9_necessity,
+    e10_reasoning,
+    e11_skilled_care,
+    e12_manipulation_consent,
+    e13_modifier_support,
+    e14_massage_wording,
+    e15_certification,
+    e16_progress_report,
+)
+
+
+def evaluate(facts: NoteFacts) -> list[Missing]:
+    """Every missing element and warning of the note, in DOMAIN.md order, then billing's."""
+    items = [item for rule in RULES for item in rule(facts)]
+    items.extend(other_billing_warnings(facts))
+    return items
+
+
+def blocking(items: Iterable[Missing]) -> list[Missing]:
+    return [item for item in items if item.blocking]
+
+
+def warnings(items: Iterable[Missing]) -> list[Missing]:
+    return [item for item in items if not item.blocking]
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    code: str
+    label: str
+    where: str
+    state: str  # "ok", "missing" (blocks) or "warning"
+    items: tuple[Missing, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ok"
+
+
+def checklist(items: Iterable[Missing]) -> list[ChecklistRow]:
+    """One row per element of ELEMENTS (✓ when nothing is missing), then one per other billing
+    warning: what the live panel on the note shows."""
+    items = list(items)
+    rows = []
+    for code, label, where in ELEMENTS:
+        mine = tuple(item for item in items if item.code == code)
+        state = "ok" if not mine else "missing" if any(i.blocking for i in mine) else "warning"
+        rows.append(ChecklistRow(code, label, mine[0].where if mine else where, state, mine))
+    known = {code for code, _label, _where in ELEMENTS}
+    for item in items:
+        if item.code not in known:
+            rows.append(ChecklistRow(item.code, item.label, item.where, "warning", (item,)))
+    return rows
+
+
+# --- Reading the database --------------------------------------------------------------------
+
+
+def _clinician_facts(user) -> ClinicianFacts:
+    supervisor = user.supervising_therapist
+    return ClinicianFacts(
+        id=user.pk,
+        name=str(user),
+        discipline=user.discipline,
+        licensed=user.is_licensed,
+        assistant=user.is_assistant,
+        supervisor=str(supervisor) if supervisor is not None else "",
+    )
+
+
+def facts_for_visit(visit, *, billing=None) -> NoteFacts:
+    """Read everything the rules need about a visit, in a fixed number of queries whatever the
+    number of findings, techniques, blocks, measures or earlier visits.
+
+    `billing` is the visit's billing.services.BillingPreview when the caller already has it;
+    otherwise it is computed here from the rows read.
+    """
+    # Django is imported here so that the rules above stay importable as plain Python.
+    from django.db.models import Exists, OuterRef, Prefetch, Subquery
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from billing import services as billing_services
+    from notes.models import GoalLink, TimeBlock, UntimedService, Visit
+    from plancare.models import Diagnosis, ProgressReport
+
+    last_report = (
+        ProgressReport.objects.filter(
+            plan=OuterRef("plan"), written_on__lte=OuterRef("date_of_service")
+        )
+        .order_by("-written_on")
+        .values("written_on")[:1]
+    )
+    prefetches = [
+        "findings",  # query 2: the findings
+        "techniques",  # query 3: the techniques
+        Prefetch(  # query 4: the time blocks with their code and performing clinician
+            "time_blocks",
+            queryset=TimeBlock.objects.select_related(
+                "code", "clinician", "clinician__supervising_therapist"
+            ),
+        ),
+        "measures",  # query 5: the measures
+        # query 6: the goal links with their goals
+        Prefetch("goal_links", queryset=GoalLink.objects.select_related("goal")),
+    ]
+    if billing is None:
+        # query 7: the untimed services, which billing needs
+        prefetches.append(
+            Prefetch("untimed_services", queryset=UntimedService.objects.select_related("code"))
+        )
+    # query 1: the visit with its clinic, patient (and payer profile), plan, rendering
+    # clinician and supervisor, whether the plan has a diagnosis, and the date of the last
+    # progress report on or before the date of service
+    visit = (
+        Visit.objects.select_related(
+            "clinic",
+            "patient",
+            "patient__payer_profile",
+            "plan",
+            "clinician",
+            "clinician__supervising_therapist",
+        )
+        .annotate(
+            plan_has_diagnosis=Exists(Diagnosis.objects.filter(plan=OuterRef("plan"))),
+            last_report_on=Subquery(last_report),
+        )
+        .prefetch_related(*prefetches)
+        .get(pk=visit.pk)
+    )
+    plan = visit.plan
+    since = visit.last_report_on or plan.start_date
+    # query 8 (7 when billing is given): the distinct dates of the plan's other visits since
+    # the last report
+    other_dates = tuple(
+        Visit.objects.filter(
+            plan_id=plan.pk, date_of_service__gt=since, date_of_service__lte=visit.date_of_service
+        )
+        .exclude(pk=visit.pk)
+        .order_by("date_of_service")
+        .values_list("date_of_service", flat=True)
+        .distinct()
+    )
+
+    findings = list(visit.findings.all())
+    techniques = list(visit.techniques.all())
+    blocks = list(visit.time_blocks.all())
+    if billing is None:
+        billing = billing_services.visit_billing(
+            visit,
+            blocks=blocks,
+            services=list(visit.untimed_services.all()),
+            techniques=techniques,
+        )
+
+    tz = visit.clinic.tz
+    note_url = reverse("visit_note", args=[visit.pk])
+    return NoteFacts(
+        visit_id=visit.pk,
+        visit_number=visit.visit_number,
+        date_of_service=visit.date_of_service,
+        payer_type=visit.patient.payer_type,
+        clinician=_clinician_facts(visit.clinician),
+        plan=PlanFacts(
+            id=plan.pk,
+            status=plan.status,
+            start_date=plan.start_date,
+            cert_from=plan.cert_from,
+            cert_through=plan.cert_through,
+            certified_on=plan.certified_on,
+            has_diagnosis=visit.plan_has_diagnosis,
+            functional_limitations=plan.functional_limitations,
+            url=reverse("plan_detail", args=[plan.pk]),
+            progress_report_url=(
+                reverse("progress_report_new", args=[plan.pk]) + "?next=" + note_url
+            ),
+        ),
+        findings=tuple(
+            FindingFacts(
+                id=f.pk,
+                category=f.category,
+                region=f.region,
+                structure=f.structure,
+                description=f.description,
+                laterality=f.laterality,
+            )
+            for f in findings
+        ),
+        techniques=tuple(
+            TechniqueFacts(
+                id=t.pk,
+                kind=t.kind,
+                finding_id=t.finding_id,
+                region=t.region,
+                laterality=t.laterality,
+                direction=t.direction,
+                grade=t.grade,
+                mode=t.mode,
+                patient_position=t.patient_position,
+                tissue=t.tissue,
+                method=t.method,
+                intensity=t.intensity,
+                force=t.force,
+                sequence=t.sequence,
+                consent_documented=t.consent_documented,
+                screening=t.screening,
+                details=t.details,
+            )
+            for t in techniques
+        ),
+        time_blocks=tuple(
+            TimeBlockFacts(
+                id=b.pk,
+                code=b.code_id,
+                timed=b.code.timed,
+                clinician=_clinician_facts(b.clinician),
+                started=timezone.localtime(b.started_at, tz).strftime("%H:%M"),
+                minutes=b.minutes,
+                running=b.stopped_at is None,
+            )
+            for b in blocks
+        ),
+        measures=tuple(
+            MeasureFacts(name=m.name, pre_value=m.pre_value, post_value=m.post_value)
+            for m in visit.measures.all()
+        ),
+        goal_links=tuple(
+            GoalLinkFacts(
+                goal_id=link.goal_id,
+                plan_id=link.goal.plan_id,
+                status=link.goal.status,
+                description=link.goal.description,
+            )
+            for link in visit.goal_links.all()
+        ),
+        in_treatment_decisions=visit.in_treatment_decisions,
+        reasoning=visit.reasoning,
+        reasoning_confirmed=visit.reasoning_confirmed,
+        skilled_care=visit.skilled_care,
+        skilled_care_from_visit=visit.clinic.skilled_care_from_visit,
+        last_report_on=visit.last_report_on,
+        other_treatment_dates=other_dates,
+        billing_notices=tuple(
+            BillingNotice(code=w.code, message=w.message, where=w.where or "")
+            for w in billing.warnings
+        ),
+    )
+
+
+def check_visit(visit) -> list[Missing]:
+    """Every missing element and warning of a visit's note (reads the database)."""
+    return evaluate(facts_for_visit(visit))
