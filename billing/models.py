@@ -97,7 +97,16 @@ class PayerProfile(models.Model):
     modifier_59_choice = models.CharField(
         max_length=2, choices=Modifier59Choice, default=Modifier59Choice.X
     )
-    covers_chiropractor_97140 = models.BooleanField(default=True)
+    covers_chiropractor_97140 = models.BooleanField(
+        "covers a chiropractor's 97140",
+        default=True,
+        help_text="Medicare covers only spinal manipulation (98940-98942) by chiropractors.",
+    )
+    applies_edits = models.BooleanField(
+        "applies NCCI and MUE edits",
+        default=True,
+        help_text="Off for patients who pay themselves: no claim, no payer edits.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -145,6 +154,7 @@ class NcciEdit(models.Model):
     deletion = models.DateField(null=True, blank=True)
     modifier_indicator = models.PositiveSmallIntegerField(choices=PtpModifierIndicator)
     rationale = models.CharField(max_length=250, blank=True)
+    prior_to_1996 = models.BooleanField("in existence prior to 1996", default=False)
 
     class Meta:
         constraints = [
@@ -169,10 +179,34 @@ class MueLimit(models.Model):
         return f"{self.code} ≤ {self.max_units}/day"
 
 
+class ChargeLineQuerySet(models.QuerySet):
+    def for_clinic(self, clinic):
+        return self.filter(clinic=clinic)
+
+    def between(self, start, end):
+        """Lines whose date of service is in [start, end] (both included)."""
+        return self.filter(date_of_service__gte=start, date_of_service__lte=end)
+
+    def visible_to(self, user):
+        """The clinic's lines for admins and auditors; a clinician's own lines (rendered by
+        them, or charted by them as an assistant) for a clinician."""
+        lines = self.for_clinic(user.clinic)
+        if user.is_clinician:
+            lines = lines.filter(
+                models.Q(rendering_clinician=user) | models.Q(visit__clinician=user)
+            )
+        return lines
+
+
 class ChargeLine(models.Model):
     """What a signed visit bills: made once, in the signing transaction."""
 
     visit = models.ForeignKey("notes.Visit", on_delete=models.PROTECT, related_name="charge_lines")
+    # Copied from the visit (a charge line never changes) so that the biller's date-range
+    # export and the KX year-to-date total read one indexed table.
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("plancare.Patient", on_delete=models.PROTECT, related_name="+")
+    payer_name = models.CharField(max_length=120, blank=True)
     code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="+")
     units = models.PositiveSmallIntegerField()
     modifiers = models.CharField(max_length=40, blank=True, help_text="Comma-separated.")
@@ -182,16 +216,29 @@ class ChargeLine(models.Model):
     )
     rendering_npi = models.CharField(max_length=10, blank=True)
     diagnosis_pointers = models.CharField(max_length=20, blank=True, help_text="e.g. 1,2")
+    diagnosis_codes = models.CharField(
+        max_length=60, blank=True, help_text="The ICD-10-CM codes pointed to, e.g. M54.2,Z98.1"
+    )
     fee_estimate = models.DecimalField(max_digits=9, decimal_places=2, null=True)
     date_of_service = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ChargeLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["visit_id", "code_id"]
         constraints = [
             models.UniqueConstraint(fields=["visit", "code"], name="one_charge_line_per_code")
         ]
+        indexes = [
+            models.Index(fields=["clinic", "date_of_service"]),
+            models.Index(fields=["patient", "date_of_service"]),
+        ]
 
     def __str__(self) -> str:
         mods = f" {self.modifiers.replace(',', ' ')}" if self.modifiers else ""
         return f"{self.code_id} ×{self.units}{mods}"
+
+    @property
+    def modifier_list(self) -> tuple[str, ...]:
+        return tuple(m for m in self.modifiers.split(",") if m)
