@@ -731,9 +731,12 @@ def facts_for_visit(visit, *, billing=None) -> NoteFacts:
         Prefetch("goal_links", queryset=GoalLink.objects.select_related("goal")),
     ]
     if billing is None:
-        # query 7: the untimed services, which billing needs
+        # query 7: the untimed services with their code and clinician, which billing needs
         prefetches.append(
-            Prefetch("untimed_services", queryset=UntimedService.objects.select_related("code"))
+            Prefetch(
+                "untimed_services",
+                queryset=UntimedService.objects.select_related("code", "clinician"),
+            )
         )
     # query 1: the visit with its clinic, patient (and payer profile), plan, rendering
     # clinician and supervisor, whether the plan has a diagnosis, and the date of the last
