@@ -250,9 +250,13 @@ def _filled(text: str | None) -> bool:
 
 
 def _technique_name(position: int, technique: TechniqueFacts) -> str:
+    """ "Technique 1 (joint mobilization, C4-5)": the technique as the clinician sees it."""
     where = technique.region.strip() or technique.tissue.strip()
-    what = rules.technique_label(technique.kind)
-    return f"Technique {position} ({what}, {where})" if where else f"Technique {position} ({what})"
+    what = (
+        rules.technique_label(technique.kind) if technique.kind in rules.TECHNIQUE_REQUIRED else ""
+    )
+    shown = ", ".join(part for part in (what, where) if part)
+    return f"Technique {position} ({shown})" if shown else f"Technique {position}"
 
 
 def _list(items: Iterable[str]) -> str:
@@ -326,8 +330,11 @@ def e3_region(facts: NoteFacts) -> Iterable[Missing]:
         problems = []
         if problem := rules.region_problem(technique.region):
             problems.append(problem)
-        if _filled(technique.tissue) and (problem := rules.region_problem(technique.tissue)):
-            problems.append(problem.replace("region and structure", "tissue or muscle"))
+        if _filled(technique.tissue) and rules.region_problem(technique.tissue):
+            problems.append(
+                'Name the tissue or muscle, e.g. "upper trapezius", "plantar fascia" — '
+                f'"{technique.tissue.strip()}" is too vague for an auditor.'
+            )
         place = f"{technique.tissue} {technique.region}"
         if problem := rules.side_problem(place, technique.laterality):
             problems.append(problem)

@@ -318,6 +318,18 @@ def test_it_refuses_a_technique_without_a_type():
     # DOMAIN.md §2 E2: "manual therapy performed" is not a technique.
     vague = TechniqueFacts(id=9, kind="", finding_id=1, region="C4-5", details="manual therapy")
     assert blocking_codes(replace(s1(), techniques=(vague,))) == {"E2"}
+    (message,) = messages(replace(s1(), techniques=(vague,)), "E2")
+    assert message.startswith("Technique 1 (C4-5): Choose the technique type: joint mobilization")
+
+
+def test_it_refuses_a_vague_tissue():
+    # DOMAIN.md §2 E3: a specific structure, not "soft tissue".
+    vague = replace(SOFT_TISSUE, tissue="soft tissue")
+    (message,) = messages(replace(s1(), techniques=(JOINT_MOB, vague)), "E3")
+    assert message == (
+        "Technique 2 (soft tissue mobilization, Cervical spine): Name the tissue or muscle, "
+        'e.g. "upper trapezius", "plantar fascia" — "soft tissue" is too vague for an auditor.'
+    )
 
 
 def test_it_asks_the_side_of_a_paired_structure():
