@@ -5,13 +5,17 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
-# ICD-10-CM: a letter, a digit, a digit or letter, then optionally a dot and 1-4 characters.
-ICD10_RE = r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"
-icd10_validator = RegexValidator(
+from plancare import rules
+from plancare.rules import (  # noqa: F401  (the rules own these values; re-exported here)
+    CERT_SIGNATURE_GRACE_DAYS,
+    ICD10_MESSAGE,
     ICD10_RE,
-    "Enter an ICD-10-CM code such as M54.50 or M25.561 (letter, two characters, "
-    "then a dot and up to four more).",
+    MAX_CERTIFICATION_DAYS,
+    RECERT_WARNING_DAYS,
 )
+
+# ICD-10-CM: a letter, a digit, a digit or letter, then optionally a dot and 1-4 characters.
+icd10_validator = RegexValidator(ICD10_RE, ICD10_MESSAGE)
 
 
 class PayerType(models.TextChoices):
@@ -117,11 +121,6 @@ class PlanStatus(models.TextChoices):
     DISCHARGED = "discharged", "Discharged"
 
 
-MAX_CERTIFICATION_DAYS = 90  # DOMAIN.md §4: recertification at least every 90 days
-RECERT_WARNING_DAYS = 14  # DOMAIN.md §2 E15
-CERT_SIGNATURE_GRACE_DAYS = 30  # DOMAIN.md §4: initial certification within 30 days
-
-
 class PlanQuerySet(models.QuerySet):
     def for_clinic(self, clinic):
         return self.filter(patient__clinic=clinic)
@@ -208,6 +207,29 @@ class PlanOfCare(models.Model):
     def recert_due_within(self, day: date | None = None, days: int = RECERT_WARNING_DAYS) -> bool:
         day = day or timezone.localdate()
         return day <= self.cert_through <= day + timedelta(days=days)
+
+    @property
+    def is_discharged(self) -> bool:
+        return self.status == PlanStatus.DISCHARGED
+
+    def warnings(self, day: date | None = None) -> list[str]:
+        """Certification warnings of a plan still in use (DOMAIN.md §4, §2 E15); a discharged
+        plan has none."""
+        if self.is_discharged:
+            return []
+        return rules.plan_warnings(
+            self.start_date, self.certified_on, self.cert_through, day or timezone.localdate()
+        )
+
+    def certification_label(self, day: date | None = None) -> str:
+        day = day or timezone.localdate()
+        if not self.is_certified:
+            return "Not certified"
+        if self.cert_through < day:
+            return "Certification expired"
+        if self.cert_from > day:
+            return "Certified (future period)"
+        return "Certified"
 
 
 class Diagnosis(models.Model):
@@ -296,6 +318,28 @@ class Goal(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_GOAL_STATUSES
+
+    def format_value(self, value) -> str:
+        """A value with the goal's unit: 35°, 8/10, 44%, 12.5 s, 38 points."""
+        number = rules.format_number(value)
+        unit = self.unit or ""
+        if not unit or unit in ("°", "%") or unit.startswith("/"):
+            return f"{number}{unit}"
+        return f"{number} {unit}"
+
+    @property
+    def baseline_display(self) -> str:
+        return self.format_value(self.baseline)
+
+    @property
+    def target_display(self) -> str:
+        return self.format_value(self.target)
+
+    @property
+    def measure_label(self) -> str:
+        """e.g. "Active cervical rotation (left)", "NDI"."""
+        side = f" ({self.get_side_display().lower()})" if self.side else ""
+        return f"{self.measure_name}{side}"
 
 
 class ProgressReport(models.Model):

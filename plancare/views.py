@@ -1,9 +1,518 @@
+"""Patients, the chart, plans of care with their diagnoses and goals, progress reports.
+
+Every view scopes ids to the user's clinic through plancare.access (404 outside it) and refuses
+writes to read-only users (403). Inline forms answer htmx with a partial of the plan page and a
+plain POST with a redirect (DESIGN.md §2.5-2.6).
+"""
+
+import datetime as dt
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
 
-from plancare.models import Patient
+from accounts.models import AccessAction, AccessEvent
+from notes.models import Measure, Visit
+from plancare import services
+from plancare.access import (
+    get_diagnosis_for_user,
+    get_goal_for_user,
+    get_patient_for_user,
+    get_plan_for_user,
+    require_write,
+)
+from plancare.forms import (
+    DiagnosisForm,
+    GoalForm,
+    PatientForm,
+    PlanForm,
+    PlanStatusForm,
+    ProgressReportForm,
+    RecertifyForm,
+)
+from plancare.models import (
+    ACTIVE_GOAL_STATUSES,
+    Diagnosis,
+    Goal,
+    IcdCode,
+    Patient,
+    PlanOfCare,
+    PlanStatus,
+)
+
+PATIENTS_PER_PAGE = 25
+PLAN_TEMPLATE = "plancare/plan_detail.html"
 
 
+def explain_denials(view):
+    """Show the reason of a 403 on a page of its own (the default page says nothing)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            message = str(exc) or "You do not have permission to do this."
+            return render(request, "plancare/denied.html", {"message": message}, status=403)
+
+    return wrapper
+
+
+def _today(request: HttpRequest) -> dt.date:
+    """The date in the clinic's time zone (the date a visit started now would carry)."""
+    clinic = request.user.clinic
+    return timezone.localdate(timezone=clinic.tz) if clinic else timezone.localdate()
+
+
+def _wants_partial(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _autofocus(form, name: str) -> None:
+    if name in form.fields:
+        form.fields[name].widget.attrs["autofocus"] = True
+
+
+# --- Patients -------------------------------------------------------------------------------
+
+
+@explain_denials
+@require_http_methods(["GET"])
 def patient_list(request: HttpRequest) -> HttpResponse:
-    patients = Patient.objects.for_clinic(request.user.clinic).active()[:50]
-    return render(request, "plancare/patient_list.html", {"patients": patients})
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    show_inactive = request.GET.get("inactive") == "1"
+    patients = Patient.objects.filter(clinic_id=request.user.clinic_id)
+    if not show_inactive:
+        patients = patients.active()
+    for term in query.split():
+        patients = patients.filter(
+            Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(mrn__icontains=term)
+        )
+    today = _today(request)
+    current_plans = Prefetch(
+        "plans",
+        queryset=PlanOfCare.objects.active()
+        .covering(today)
+        .select_related("clinician")
+        .order_by("-cert_from"),
+        to_attr="current_plans",
+    )
+    page = Paginator(
+        patients.prefetch_related(current_plans).order_by("last_name", "first_name", "id"),
+        PATIENTS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": query,
+        "show_inactive": show_inactive,
+        "today": today,
+        "can_write": request.user.can_write,
+    }
+    template = "plancare/patient_list.html"
+    if _wants_partial(request):
+        template += "#results"
+    return render(request, template, context)
+
+
+@explain_denials
+@require_http_methods(["GET", "POST"])
+def patient_new(request: HttpRequest) -> HttpResponse:
+    require_write(request)
+    form = PatientForm(request.POST or None, clinic=request.user.clinic)
+    if request.method == "POST" and form.is_valid():
+        patient = services.patient_save(patient=form.save(commit=False), by=request.user)
+        messages.success(request, f"{patient.full_name} added.")
+        return redirect("patient_detail", pk=patient.pk)
+    return render(request, "plancare/patient_form.html", {"form": form, "patient": None})
+
+
+@explain_denials
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request, pk, write=True)
+    form = PatientForm(request.POST or None, instance=patient, clinic=request.user.clinic)
+    if request.method == "POST" and form.is_valid():
+        services.patient_save(
+            patient=form.save(commit=False), by=request.user, changed=form.changed_data
+        )
+        messages.success(request, "Patient details saved.")
+        return redirect("patient_detail", pk=patient.pk)
+    return render(request, "plancare/patient_form.html", {"form": form, "patient": patient})
+
+
+@explain_denials
+@require_http_methods(["GET"])
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chart: patient header, plans (current first) with diagnoses and goals, the visits
+    and their timeline. A fixed number of queries whatever the number of plans, goals, visits."""
+    patient = get_patient_for_user(request, pk)
+    today = _today(request)
+    plans = services.order_current_first(
+        list(services.plans_with_details(PlanOfCare.objects.filter(patient=patient))), today
+    )
+    for plan in plans:
+        plan.current_warnings = services.plan_warnings_for(plan, today)
+        plan.certification = plan.certification_label(today)
+    visits = list(
+        Visit.objects.filter(patient=patient)
+        .select_related("clinician")
+        .order_by("-date_of_service", "-id")
+    )
+    plan_by_id = {plan.pk: plan for plan in plans}
+    for visit in visits:
+        visit.plan_of_care = plan_by_id.get(visit.plan_id)
+    startable = any(plan.is_active_on(today) for plan in plans)
+    AccessEvent.record(user=request.user, action=AccessAction.VIEW, obj=patient, patient=patient)
+    return render(
+        request,
+        "plancare/patient_detail.html",
+        {
+            "patient": patient,
+            "age": patient.age_on(today),
+            "plans": plans,
+            "visits": visits,
+            "timelines": [
+                (services.timeline(plans, visits, today, width=1000), "d-none d-md-block"),
+                (services.timeline(plans, visits, today, width=440), "d-md-none"),
+            ],
+            "today": today,
+            "startable": startable,
+            "can_write": request.user.can_write,
+            "can_start_visit": request.user.is_clinician,
+        },
+    )
+
+
+# --- Plans of care --------------------------------------------------------------------------
+
+
+def _icd_codes() -> list[IcdCode]:
+    return list(IcdCode.objects.all())
+
+
+@explain_denials
+@require_http_methods(["GET", "POST"])
+def plan_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_pk, write=True)
+    form = PlanForm(
+        request.POST or None,
+        instance=PlanOfCare(patient=patient),
+        clinic=request.user.clinic,
+        user=request.user,
+        creating=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        plan = services.plan_create(
+            plan=form.save(commit=False),
+            by=request.user,
+            primary_code=form.cleaned_data["primary_code"],
+            primary_description=form.cleaned_data["primary_description"],
+        )
+        messages.success(
+            request,
+            "Plan of care saved as a draft. Add its goals, then activate it.",
+        )
+        return redirect("plan_detail", pk=plan.pk)
+    return render(
+        request,
+        "plancare/plan_form.html",
+        {"form": form, "patient": patient, "plan": None, "icd_codes": _icd_codes()},
+    )
+
+
+@explain_denials
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request, pk, write=True)
+    form = PlanForm(request.POST or None, instance=plan, clinic=request.user.clinic)
+    if request.method == "POST" and form.is_valid():
+        services.plan_save(plan=form.save(commit=False), by=request.user, changed=form.changed_data)
+        messages.success(request, "Plan of care saved.")
+        return redirect("plan_detail", pk=plan.pk)
+    return render(
+        request,
+        "plancare/plan_form.html",
+        {"form": form, "patient": plan.patient, "plan": plan, "icd_codes": []},
+    )
+
+
+def _plan_context(request: HttpRequest, plan: PlanOfCare, **extra) -> dict:
+    today = _today(request)
+    plan.renewed_by_id = (
+        PlanOfCare.objects.filter(previous=plan).values_list("pk", flat=True).first()
+    )
+    diagnoses = list(plan.diagnoses.all())
+    goals = list(plan.goals.all())
+    context = {
+        "plan": plan,
+        "patient": plan.patient,
+        "diagnoses": diagnoses,
+        "goals": goals,
+        "today": today,
+        "warnings": services.plan_warnings_for(plan, today),
+        "certification": plan.certification_label(today),
+        "can_write": request.user.can_write,
+        "can_report": services.can_write_progress_report(request.user),
+        "status_actions": _status_actions(plan),
+        "icd_codes": [],
+    }
+    context.update(extra)
+    return context
+
+
+def _status_actions(plan: PlanOfCare) -> list[tuple[str, str]]:
+    if plan.status == PlanStatus.DISCHARGED:
+        return []
+    actions = []
+    if plan.status != PlanStatus.ACTIVE:
+        actions.append(("activate", "Activate"))
+    if plan.status == PlanStatus.ACTIVE:
+        actions.append(("hold", "Put on hold"))
+    actions.append(("discharge", "Discharge"))
+    return actions
+
+
+@explain_denials
+@require_http_methods(["GET"])
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request, pk)
+    section = request.GET.get("section")
+    if _wants_partial(request) and section in ("diagnoses", "goals"):
+        return render(request, f"{PLAN_TEMPLATE}#{section}", _plan_context(request, plan))
+    context = _plan_context(
+        request,
+        plan,
+        reports=list(plan.progress_reports.select_related("author")),
+        previous=plan.previous,
+    )
+    AccessEvent.record(user=request.user, action=AccessAction.VIEW, obj=plan, patient=plan.patient)
+    return render(request, PLAN_TEMPLATE, context)
+
+
+@explain_denials
+@require_POST
+def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request, pk, write=True)
+    form = PlanStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose activate, hold or discharge, with a valid date.")
+        return redirect("plan_detail", pk=plan.pk)
+    try:
+        services.plan_change_status(
+            plan=plan,
+            action=form.cleaned_data["action"],
+            day=form.cleaned_data["day"] or _today(request),
+            by=request.user,
+        )
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Plan of care {plan.get_status_display().lower()}.")
+    return redirect("plan_detail", pk=plan.pk)
+
+
+@explain_denials
+@require_http_methods(["GET", "POST"])
+def plan_recertify(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request, pk, write=True)
+    form = RecertifyForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.plan_recertify(plan=plan, by=request.user, **form.cleaned_data)
+        except services.PlanError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                "New certification period opened with the diagnoses and active goals; "
+                "the previous period keeps its history.",
+            )
+            return redirect("plan_detail", pk=new.pk)
+    return render(
+        request,
+        "plancare/plan_recertify.html",
+        {"form": form, "plan": plan, "patient": plan.patient},
+    )
+
+
+# --- Diagnoses and goals (inline on the plan page) ------------------------------------------
+
+
+def _inline_response(
+    request: HttpRequest,
+    plan: PlanOfCare,
+    *,
+    section: str,
+    form,
+    action: str,
+    editing_id: int | None,
+    page_template: str,
+) -> HttpResponse:
+    """The plan page's section with the form in place (htmx) or a page of its own (no JS)."""
+    extra = {
+        f"{section}_form": form,
+        f"{section}_action": action,
+        f"{section}_editing": editing_id,
+        "icd_codes": _icd_codes() if section == "diagnoses" else [],
+    }
+    if _wants_partial(request):
+        return render(request, f"{PLAN_TEMPLATE}#{section}", _plan_context(request, plan, **extra))
+    return render(
+        request,
+        page_template,
+        {"form": form, "plan": plan, "patient": plan.patient, "action": action, **extra},
+    )
+
+
+def _saved(request: HttpRequest, plan: PlanOfCare, *, section: str, message: str) -> HttpResponse:
+    if _wants_partial(request):
+        response = render(request, f"{PLAN_TEMPLATE}#{section}", _plan_context(request, plan))
+        response["HX-Trigger"] = "plan-changed"
+        return response
+    messages.success(request, message)
+    return redirect(reverse("plan_detail", args=[plan.pk]) + f"#{section}")
+
+
+@explain_denials
+@require_http_methods(["GET", "POST"])
+def diagnosis_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request, plan_pk, write=True)
+    form = DiagnosisForm(request.POST or None, instance=Diagnosis(plan=plan), plan=plan)
+    if request.method == "POST" and form.is_valid():
+        services.diagnosis_save(diagnosis=form.save(commit=False), by=request.user)
+        return _saved(request, plan, section="diagnoses", message="Diagnosis added.")
+    _autofocus(form, "code")
+    return _inline_response(
+        request,
+        plan,
+        section="diagnoses",
+        form=form,
+        action=reverse("diagnosis_new", args=[plan.pk]),
+        editing_id=None,
+        page_template="plancare/diagnosis_form.html",
+    )
+
+
+@explain_denials
+@require_http_methods(["GET", "POST"])
+def diagnosis_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    diagnosis = get_diagnosis_for_user(request, pk, write=True)
+    plan = diagnosis.plan
+    form = DiagnosisForm(request.POST or None, instance=diagnosis, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        services.diagnosis_save(
+            diagnosis=form.save(commit=False), by=request.user, changed=form.changed_data
+        )
+        return _saved(request, plan, section="diagnoses", message="Diagnosis saved.")
+    _autofocus(form, "code")
+    return _inline_response(
+        request,
+        plan,
+        section="diagnoses",
+        form=form,
+        action=reverse("diagnosis_edit", args=[diagnosis.pk]),
+        editing_id=diagnosis.pk,
+        page_template="plancare/diagnosis_form.html",
+    )
+
+
+@explain_denials
+@require_http_methods(["GET", "POST"])
+def goal_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request, plan_pk, write=True)
+    form = GoalForm(request.POST or None, instance=Goal(plan=plan), plan=plan)
+    if request.method == "POST" and form.is_valid():
+        services.goal_save(goal=form.save(commit=False), by=request.user)
+        return _saved(request, plan, section="goals", message="Goal added.")
+    _autofocus(form, "description")
+    return _inline_response(
+        request,
+        plan,
+        section="goals",
+        form=form,
+        action=reverse("goal_new", args=[plan.pk]),
+        editing_id=None,
+        page_template="plancare/goal_form.html",
+    )
+
+
+@explain_denials
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = get_goal_for_user(request, pk, write=True)
+    plan = goal.plan
+    form = GoalForm(request.POST or None, instance=goal, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        services.goal_save(goal=form.save(commit=False), by=request.user, changed=form.changed_data)
+        return _saved(request, plan, section="goals", message="Goal saved.")
+    _autofocus(form, "description")
+    return _inline_response(
+        request,
+        plan,
+        section="goals",
+        form=form,
+        action=reverse("goal_edit", args=[goal.pk]),
+        editing_id=goal.pk,
+        page_template="plancare/goal_form.html",
+    )
+
+
+# --- Progress reports -----------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+def _latest_measures(goals: list[Goal]) -> dict[int, Measure]:
+    latest: dict[int, Measure] = {}
+    for measure in (
+        Measure.objects.filter(goal__in=goals)
+        .select_related("visit")
+        .order_by("visit__date_of_service", "created_at", "id")
+    ):
+        latest[measure.goal_id] = measure
+    return latest
+
+
+@explain_denials
+@require_http_methods(["GET", "POST"])
+def progress_report_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request, plan_pk, write=True)
+    if not services.can_write_progress_report(request.user):
+        raise PermissionDenied(services.PROGRESS_REPORT_REFUSAL)
+    next_url = _safe_next(request)
+    form = ProgressReportForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        services.progress_report_create(plan=plan, author=request.user, **form.cleaned_data)
+        messages.success(request, "Progress report saved.")
+        return redirect(next_url or reverse("plan_detail", args=[plan.pk]))
+    goals = list(plan.goals.filter(status__in=ACTIVE_GOAL_STATUSES))
+    latest = _latest_measures(goals)
+    for goal in goals:
+        goal.latest_measure = latest.get(goal.pk)
+    return render(
+        request,
+        "plancare/progress_report_form.html",
+        {
+            "form": form,
+            "plan": plan,
+            "patient": plan.patient,
+            "goals": goals,
+            "next": next_url,
+            "last_report": plan.progress_reports.first(),
+        },
+    )
