@@ -447,6 +447,18 @@ class Measure(VisitChild):
     def change(self):
         return self.post_value - self.pre_value
 
+    @property
+    def change_display(self) -> str:
+        """The change as the note shows it: "+18°", "−3 points", "+2.5 cm"."""
+        change = self.change
+        sign = "+" if change > 0 else "−" if change < 0 else "±"
+        number = f"{abs(change).normalize():f}"
+        if self.unit == "°":
+            return f"{sign}{number}°"
+        if self.unit.startswith("/"):  # a scale such as /10
+            return f"{sign}{number} point{'' if abs(change) == 1 else 's'}"
+        return f"{sign}{number} {self.unit}"
+
 
 class GoalLink(VisitChild):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="goal_links")
