@@ -3,7 +3,12 @@
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,10 +23,12 @@ from notes.access import get_visit_for_user
 LINES_PER_PAGE = 50
 
 
-@require_GET
 def superbill(request: HttpRequest, pk: int) -> HttpResponse:
-    """The visit's charge lines as billed (signed), or the live estimate (draft)."""
+    """The visit's charge lines as billed (signed), or the live estimate (draft). Read-only:
+    the visit is looked up first, so another clinic's id is a 404 whatever the method."""
     visit = get_visit_for_user(request, pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     diagnoses = list(visit.plan.diagnoses.all())
     lines, preview = [], None
     if visit.is_signed:
