@@ -219,6 +219,13 @@ def _assistant_ids(visit, rows: list) -> set[int]:
     )
 
 
+def _codes_of(rows: list) -> dict[str, Code]:
+    """The catalog entries of the rows' codes (no query when the rows carry their code)."""
+    if all(_is_cached(row, "code") for row in rows):
+        return {row.code_id: row.code for row in rows}
+    return Code.objects.in_bulk({row.code_id for row in rows})
+
+
 def _where(service: _Service) -> str:
     if not service.timed:
         return WHERE_SERVICES
@@ -251,7 +258,7 @@ def visit_billing(visit, *, blocks=None, services=None, techniques=None) -> Bill
     payer = payer_profile_for(visit.patient)
     method = payer.unit_method
     assistants = _assistant_ids(visit, blocks + services)
-    catalog = Code.objects.in_bulk({b.code_id for b in blocks} | {s.code_id for s in services})
+    catalog = _codes_of(blocks + services)
 
     # Gather each code's minutes, assistant share, regions and time intervals.
     found: dict[str, _Service] = {}
@@ -436,15 +443,32 @@ def visit_billing(visit, *, blocks=None, services=None, techniques=None) -> Bill
                 )
 
     # Timed codes with minutes but no unit (DOMAIN.md §3).
+    total_timed = sum(timed_minutes.values())
     for row in explanation:
-        if row.minutes and not row.units:
-            message = f"{row.code}: {row.minutes} min bills no unit ({row.note})."
-            if cms_units is not None and cms_units != {c: units[c] for c in cms_units}:
+        if not row.minutes or row.units:
+            continue
+        if method == METHOD_AMA:
+            message = (
+                f"{row.code}: {row.minutes} min bills no unit under the per-code rule (a unit "
+                "needs 8 minutes of the code itself)."
+            )
+            if cms_units and cms_units.get(row.code):
                 message += (
                     " Under the CMS rule the same minutes would give "
                     f"{_units_text(cms_units)} (Pub. 100-04 ch. 5 §20.2)."
                 )
-            warnings.append(BillingWarning("ZERO_UNITS", message, WHERE_TIME))
+        elif total_timed < 8:
+            message = (
+                f"{row.code}: {row.minutes} min bills no unit: the visit's total timed minutes "
+                f"({total_timed}) are under 8 (Pub. 100-04 ch. 5 §20.2). Record the actual "
+                "start and stop times of every block."
+            )
+        else:
+            message = (
+                f"{row.code}: {row.minutes} min bills no unit under the CMS rule, which pools "
+                f"the visit's {total_timed} timed minutes: {row.note}."
+            )
+        warnings.append(BillingWarning("ZERO_UNITS", message, WHERE_TIME))
 
     lines = tuple(
         LineEstimate(
@@ -464,7 +488,6 @@ def visit_billing(visit, *, blocks=None, services=None, techniques=None) -> Bill
         if billed_fees and all(f is not None for f in billed_fees)
         else None
     )
-    total_timed = sum(timed_minutes.values())
     untimed_minutes = sum(s.minutes for s in untimed.values())
     return BillingPreview(
         method=method,
