@@ -12,6 +12,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Layout, Row
 from django import forms
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from notes import rules
 from notes.models import (
@@ -55,6 +56,12 @@ class NoteForm(forms.Form):
         for key, value in list(cleaned.items()):
             cleaned[key] = clean_text(value)
         return cleaned
+
+
+def code_label(code) -> str:
+    """ "97140 Manual therapy techniques" (the descriptor cut at its first comma or paren)."""
+    short = code.descriptor.split(" (")[0].split(", each")[0].split(";")[0]
+    return f"{code.code} {Truncator(short).chars(60)}"
 
 
 def _helper(layout: Layout | None = None) -> FormHelper:
@@ -241,7 +248,10 @@ METHOD_SUGGESTIONS = (
 class TechniqueForm(NoteModelForm):
     finding = forms.ChoiceField(
         label="Finding it addresses",
-        error_messages={"required": "Choose the finding this technique addresses."},
+        error_messages={
+            "required": "Choose the finding this technique addresses.",
+            "invalid_choice": "Choose one of this visit's findings.",
+        },
     )
     laterality = forms.ChoiceField(choices=SIDE_CHOICES, required=False, label="Side")
     direction = forms.ChoiceField(choices=DIRECTION_CHOICES, required=False)
@@ -365,14 +375,21 @@ class TechniqueForm(NoteModelForm):
 
 
 class TimerStartForm(NoteForm):
-    code = forms.ChoiceField(label="Code to time")
-    technique = forms.ChoiceField(label="Technique (optional)", required=False)
+    code = forms.ChoiceField(
+        label="Code to time",
+        error_messages={"invalid_choice": "Choose one of the timed codes in the list."},
+    )
+    technique = forms.ChoiceField(
+        label="Technique (optional)",
+        required=False,
+        error_messages={"invalid_choice": "Choose one of this visit's techniques."},
+    )
 
     def __init__(self, *args, timed_codes=(), techniques=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.auto_id = "id_timer_%s"
         self.codes = {c.code: c for c in timed_codes}
-        self.fields["code"].choices = [(c.code, f"{c.code} {c.descriptor}") for c in timed_codes]
+        self.fields["code"].choices = [(c.code, code_label(c)) for c in timed_codes]
         self.techniques = {t.pk: t for t in techniques}
         self.fields["technique"].choices = [("", "—")] + [
             (t.pk, str(t)) for t in self.techniques.values()
@@ -465,7 +482,10 @@ class ManualBlockForm(TimerStartForm):
 
 
 class UntimedServiceForm(NoteForm):
-    code = forms.ChoiceField(label="Untimed code")
+    code = forms.ChoiceField(
+        label="Untimed code",
+        error_messages={"invalid_choice": "Choose one of the untimed codes in the list."},
+    )
     region = forms.CharField(label="Region", max_length=120, help_text='e.g. "lumbar spine"')
     minutes = forms.IntegerField(
         label="Minutes", min_value=0, max_value=240, initial=0, help_text="For total time."
@@ -475,7 +495,7 @@ class UntimedServiceForm(NoteForm):
         super().__init__(*args, **kwargs)
         self.auto_id = "id_service_%s"
         self.codes = {c.code: c for c in untimed_codes}
-        self.fields["code"].choices = [(c.code, f"{c.code} {c.descriptor}") for c in untimed_codes]
+        self.fields["code"].choices = [(c.code, code_label(c)) for c in untimed_codes]
         self.helper = _helper(
             Layout(
                 Row(
@@ -518,7 +538,11 @@ MEASURE_RANGES = {
 
 class MeasureForm(NoteModelForm):
     side = forms.ChoiceField(choices=SIDE_CHOICES, required=False)
-    goal = forms.ChoiceField(label="Goal it measures (fills the rest)", required=False)
+    goal = forms.ChoiceField(
+        label="Goal it measures (fills the rest)",
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the plan's active goals."},
+    )
     kind = forms.ChoiceField(choices=[("", "From the goal")] + MeasureType.choices, required=False)
 
     class Meta:

@@ -844,7 +844,7 @@ def narrative_view(request: HttpRequest, visit: Visit, part: str) -> HttpRespons
     form = NarrativeForm(request.POST, part=part)
     section = PART_SECTIONS[part]
     anchor = PART_ANCHORS[part]
-    autosave = request.POST.get("autosave") == "1"
+    autosave = "save" not in request.POST  # the Save button sends save=1; typing does not
     if not form.is_valid():
         return respond(
             request, visit, (section,), anchor=anchor, status=422, **{f"{part}_form": form}
@@ -966,7 +966,9 @@ def sign_view(request: HttpRequest, pk: int) -> HttpResponse:
                 response = HttpResponse(html, status=exc.status)
                 response["HX-Trigger"] = "visit-changed"
                 return response
-            return render(request, TEMPLATE, note_context(request, visit, **extra), exc.status)
+            return render(
+                request, TEMPLATE, note_context(request, visit, **extra), status=exc.status
+            )
     messages.success(request, "Signed. The note is final; corrections go in an addendum.")
     if request.htmx:
         response = HttpResponse(status=204)

@@ -100,7 +100,18 @@ def make_plan(clinician, *, payer=PayerType.MEDICARE_B, goals=True, **kwargs):
 
 
 @pytest.fixture
-def plan(clock, pt):
+def reference_data(db):
+    """The code catalog and fee schedule. A data migration loads them, but a transactional
+    test (browser tests, the concurrency test) empties every table when it ends."""
+    from billing.demo import load_reference_data
+    from billing.models import Code, FeeYear
+
+    if not (Code.objects.filter(pk="97140").exists() and FeeYear.objects.exists()):
+        load_reference_data()
+
+
+@pytest.fixture
+def plan(clock, reference_data, pt):
     return make_plan(pt)
 
 
@@ -233,3 +244,14 @@ def text(response) -> str:
     import html
 
     return html.unescape(response.content.decode())
+
+
+def words(response) -> str:
+    """The visible text of the response: tags dropped, blanks collapsed, entities unescaped."""
+    import html
+    import re
+
+    body = response.content.decode()
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", html.unescape(body)).strip()

@@ -201,7 +201,7 @@ def test_it_refuses_a_finding_of_another_visit(pt_client, visit, plan, pt):
     add_s1_findings(visit)
     response = pt_client.post(url("technique_add", visit), technique_post(foreign))
     assert response.status_code == 422
-    assert "Select a valid choice" in text(response)
+    assert "Choose one of this visit's findings." in text(response)
     assert not Technique.objects.exists()
 
 

@@ -131,7 +131,7 @@ def test_it_records_typed_in_times_marked_as_manual_with_the_reason(pt_client, v
             "date",
             "Time blocks belong to the visit's date of service (Mar 10, 2026)",
         ),
-        (manual(code="99999"), "code", "Select a valid choice"),
+        (manual(code="99999"), "code", "Choose one of the timed codes in the list."),
     ],
 )
 def test_it_refuses_bad_typed_in_times_with_a_message_next_to_the_field(
