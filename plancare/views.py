@@ -12,12 +12,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts.models import AccessAction, AccessEvent
 from notes.models import Measure, Visit
@@ -149,11 +149,13 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @explain_denials
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The chart: patient header, plans (current first) with diagnoses and goals, the visits
     and their timeline. A fixed number of queries whatever the number of plans, goals, visits."""
     patient = get_patient_for_user(request, pk)
+    if request.method != "GET":  # scoped first: another clinic's id is a 404 on any method
+        return HttpResponseNotAllowed(["GET"])
     today = _today(request)
     plans = services.order_current_first(
         list(services.plans_with_details(PlanOfCare.objects.filter(patient=patient))), today
@@ -281,9 +283,11 @@ def _status_actions(plan: PlanOfCare) -> list[tuple[str, str]]:
 
 
 @explain_denials
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request, pk)
+    if request.method != "GET":  # scoped first: another clinic's id is a 404 on any method
+        return HttpResponseNotAllowed(["GET"])
     section = request.GET.get("section")
     if _wants_partial(request) and section in ("diagnoses", "goals"):
         return render(request, f"{PLAN_TEMPLATE}#{section}", _plan_context(request, plan))
@@ -298,9 +302,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @explain_denials
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST: activate, hold or discharge. A GET (a stale link) shows the plan page."""
     plan = get_plan_for_user(request, pk, write=True)
+    if request.method == "GET":
+        return redirect("plan_detail", pk=plan.pk)
     form = PlanStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose activate, hold or discharge, with a valid date.")

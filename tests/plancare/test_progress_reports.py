@@ -1,0 +1,132 @@
+"""Progress reports: written by a therapist or chiropractor, never an assistant (DOMAIN.md §4;
+Pub. 100-02 ch. 15 §220.3)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import AccessEvent
+from plancare.models import ProgressReport
+from tests.factories import MeasureFactory, VisitFactory, today
+
+REFUSAL = (
+    "Only a physical or occupational therapist or a chiropractor writes a progress report; "
+    "assistants, aides, administrators and auditors cannot"
+)
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _url(plan, **query) -> str:
+    url = reverse("progress_report_new", args=[plan.pk])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def _data(**changes) -> dict:
+    return {
+        "written_on": today().isoformat(),
+        "assessment": "Rotation 35° → 58° (goal 70°); pain 8/10 → 4/10 (goal 2/10).",
+        "plan_updates": "Continue 2×/week.",
+        **changes,
+    }
+
+
+def test_it_shows_each_active_goal_with_baseline_target_and_latest_measure(pt_client, plan, goal):
+    visit = VisitFactory(plan=plan, visit_number=4)
+    MeasureFactory(visit=visit, goal=goal, pre_value=Decimal(40), post_value=Decimal(58))
+    closed = plan.goals.exclude(pk=goal.pk).get()
+    closed.status, closed.status_date = "met", today()
+    closed.save(update_fields=["status", "status_date"])
+    response = pt_client.get(_url(plan))
+    assert response.status_code == 200
+    text = response.text
+    assert "Return to driving safely: check mirrors" in text
+    assert "baseline <strong>35°</strong> → target <strong>70°</strong>" in text
+    assert "Latest: 58 on" in text and "(visit 4)" in text
+    assert "Drive without pain on turning the head" not in text  # met: not active
+
+
+def test_a_therapist_writes_a_progress_report(pt_client, pt, plan):
+    response = pt_client.post(_url(plan), _data())
+    assert response.status_code == 302
+    assert response["Location"] == reverse("plan_detail", args=[plan.pk])
+    report = ProgressReport.objects.get()
+    assert (report.plan, report.author, report.written_on) == (plan, pt, today())
+    event = AccessEvent.objects.get(object_type="ProgressReport")
+    assert (event.action, event.patient) == ("create", plan.patient)
+    assert "Rotation 35° → 58°" in pt_client.get(reverse("plan_detail", args=[plan.pk])).text
+
+
+@pytest.mark.parametrize("who", ["ot", "dc"])
+def test_occupational_therapists_and_chiropractors_write_them_too(request, plan, who):
+    client = _client(request.getfixturevalue(who))
+    assert client.post(_url(plan), _data()).status_code == 302
+
+
+@pytest.mark.parametrize("who", ["pta", "aide", "clinic_admin"])
+def test_assistants_aides_and_admins_get_403_with_the_reason(request, plan, who):
+    client = _client(request.getfixturevalue(who))
+    for response in (client.get(_url(plan)), client.post(_url(plan), _data())):
+        assert response.status_code == 403
+        assert REFUSAL in response.text
+    assert not ProgressReport.objects.exists()
+
+
+def test_auditors_get_403(auditor_client, plan):
+    response = auditor_client.post(_url(plan), _data())
+    assert response.status_code == 403
+    assert "read-only" in response.text
+    assert not ProgressReport.objects.exists()
+
+
+def test_the_plan_page_offers_the_report_only_to_those_who_may_write_it(
+    pt_client, pta_client, plan
+):
+    page = reverse("plan_detail", args=[plan.pk])
+    assert "Write progress report" in pt_client.get(page).text
+    assert "Write progress report" not in pta_client.get(page).text
+
+
+def test_it_returns_to_a_local_next_url(pt_client, plan):
+    visit = VisitFactory(plan=plan)
+    back = reverse("visit_note", args=[visit.pk])
+    form = pt_client.get(_url(plan, next=back))
+    assert f'name="next" value="{back}"' in form.text
+    response = pt_client.post(_url(plan), {**_data(), "next": back})
+    assert response["Location"] == back
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", "http:/x"]
+)
+def test_it_ignores_a_next_url_that_leaves_the_site(pt_client, plan, target):
+    form = pt_client.get(_url(plan), {"next": target})
+    assert "evil.example" not in form.text and "javascript:" not in form.text
+    response = pt_client.post(_url(plan), {**_data(), "next": target})
+    assert response["Location"] == reverse("plan_detail", args=[plan.pk])
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"written_on": (today() + dt.timedelta(days=1)).isoformat()},
+            "written_on",
+            "Enter today's date or an earlier one; a report cannot be dated in the future.",
+        ),
+        ({"written_on": "2001-01-01"}, "written_on", "Enter a date on or after the plan's start"),
+        ({"assessment": "  "}, "assessment", "This field is required."),
+    ],
+)
+def test_it_shows_what_to_fix_in_the_report(pt_client, plan, changes, field, message):
+    response = pt_client.post(_url(plan), _data(**changes))
+    assert response.status_code == 200
+    assert any(message in e for e in response.context["form"].errors[field])
+    assert not ProgressReport.objects.exists()
