@@ -1,11 +1,12 @@
 import datetime as dt
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout, Submit
+from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.urls import reverse_lazy
 
-DATE_HELP = "YYYY-MM-DD"
+# Keeps the button level with the inputs when the labels stand above them.
+LABEL_SPACER = '<span class="form-label d-none d-md-block" aria-hidden="true">&nbsp;</span>'
 DATE_ERROR = "Enter a date as YYYY-MM-DD, for example 2026-11-01."
 
 
@@ -21,12 +22,11 @@ class ChargeRangeForm(forms.Form):
             "to": (data or {}).get("to") or today.isoformat(),
         }
         super().__init__(values, **kwargs)
-        for name, label in (("from", "From (date of service)"), ("to", "To (date of service)")):
+        for name, label in (("from", "Served from"), ("to", "Served to")):
             self.fields[name] = forms.DateField(
                 label=label,
                 input_formats=["%Y-%m-%d"],
                 error_messages={"invalid": DATE_ERROR, "required": DATE_ERROR},
-                help_text=DATE_HELP,
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
         self.helper = FormHelper()
@@ -37,8 +37,12 @@ class ChargeRangeForm(forms.Form):
             Div(
                 Div(Field("from"), css_class="col-6 col-md-3"),
                 Div(Field("to"), css_class="col-6 col-md-3"),
-                Div(Submit("show", "Show", css_class="btn-primary"), css_class="col-auto mb-3"),
-                css_class="row g-2 align-items-end",
+                Div(
+                    HTML(LABEL_SPACER),
+                    Submit("show", "Show", css_class="btn-primary"),
+                    css_class="col-12 col-md-auto mb-3",
+                ),
+                css_class="row g-2 align-items-start",
             )
         )
 
