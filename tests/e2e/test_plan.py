@@ -63,6 +63,11 @@ def test_it_creates_a_plan_with_two_goals_and_shows_them_on_the_chart(
     page, live_server, login, demo_patients
 ):
     patient = demo_patients["RPT-1001"]
+    refused = []
+    page.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     login(page, "pt")
     page.goto(f"{live_server.url}/patients/")
     page.get_by_label("Search by name or MRN").fill("RPT-1001")
@@ -109,6 +114,7 @@ def test_it_creates_a_plan_with_two_goals_and_shows_them_on_the_chart(
         target="2",
         direction="Lower is better",
     )
+    screenshot(page, "plan", width=1024, height=768)
     page.get_by_role("button", name="Activate").click()
     expect(page.get_by_text("Plan of care active.")).to_be_visible()
 
@@ -124,6 +130,7 @@ def test_it_creates_a_plan_with_two_goals_and_shows_them_on_the_chart(
     assert plan.goals.count() == 2
     screenshot(page, "chart", width=1024, height=768)
     screenshot(page, "chart", width=390, height=844)
+    assert refused == []  # no inline script or style was blocked
 
 
 def test_it_shows_an_inline_error_next_to_the_field(page, live_server, login, demo_patients):
