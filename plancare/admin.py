@@ -17,6 +17,9 @@ class PatientAdmin(admin.ModelAdmin):
     list_select_related = ["clinic"]
     raw_id_fields = ["created_by", "updated_by"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a patient's record stays; mark the patient inactive instead
+
 
 class DiagnosisInline(admin.TabularInline):
     model = Diagnosis

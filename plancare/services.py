@@ -124,10 +124,16 @@ _TARGET_STATUS = {
 
 
 def plan_change_status(
-    *, plan: PlanOfCare, action: str, by, day: dt.date | None = None
+    *,
+    plan: PlanOfCare,
+    action: str,
+    by,
+    day: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> PlanOfCare:
-    """Activate, hold or discharge a plan. A discharged plan stays readable, never deleted."""
-    today = timezone.localdate()
+    """Activate, hold or discharge a plan. A discharged plan stays readable, never deleted.
+    `today` is the clinic's date (defaults to the server's)."""
+    today = today or timezone.localdate()
     day = day or today
     problem = rules.plan_status_problem(
         plan.status,
@@ -286,7 +292,10 @@ def goal_save(*, goal: Goal, by, changed: Iterable[str] = ()) -> Goal:
             goal.position = last + 1
             goal.save()
         else:
-            goal.save(update_fields=changed)
+            fields = set(changed)
+            if "status" in fields:  # a new status carries its own date and reason
+                fields |= {"status_date", "status_reason"}
+            goal.save(update_fields=sorted(fields))
         _record(
             by=by,
             action=AccessAction.CREATE if creating else AccessAction.CHANGE,

@@ -317,6 +317,7 @@ def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
             plan=plan,
             action=form.cleaned_data["action"],
             day=form.cleaned_data["day"] or _today(request),
+            today=_today(request),
             by=request.user,
         )
     except services.PlanError as exc:

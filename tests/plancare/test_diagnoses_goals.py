@@ -358,3 +358,24 @@ def test_it_closes_a_goal_as_met_with_its_date(pt_client, plan, goal):
     goal.refresh_from_db()
     assert (goal.status, goal.status_date) == ("met", today())
     assert "Met" in response.text
+
+
+def test_reopening_a_goal_clears_its_closing_date(pt_client, plan, goal):
+    goal.status, goal.status_date = "met", today()
+    goal.save(update_fields=["status", "status_date"])
+    data = _goal(
+        description=goal.description,
+        measure_name=goal.measure_name,
+        joint=goal.joint,
+        motion=goal.motion,
+        side=goal.side,
+        baseline="35",
+        target="70",
+        target_date=goal.target_date.isoformat(),
+        status="not_started",
+        status_date=today().isoformat(),
+        status_reason="",
+    )
+    assert pt_client.post(reverse("goal_edit", args=[goal.pk]), data).status_code == 302
+    goal.refresh_from_db()
+    assert (goal.status, goal.status_date) == ("not_started", None)
