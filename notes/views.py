@@ -13,12 +13,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AccessAction, AccessEvent
 from billing.models import Code
@@ -302,16 +301,34 @@ def _refused_signed(request: HttpRequest, visit: Visit) -> HttpResponse:
     return render(request, TEMPLATE, note_context(request, visit), status=409)
 
 
-def note_write(view: Callable) -> Callable:
-    """A write to a draft note: clinic-scoped (404), auditors and non-clinicians 403, a
-    signed note 409 (write an addendum), the clinic's time zone for every time shown."""
+def visit_view(*, methods: tuple[str, ...] = ("GET",), write: bool = False) -> Callable:
+    """Scope the visit to the user's clinic first (404 outside it, whatever the method), then
+    refuse other methods (405) and auditors' writes (403); times show in the clinic's zone."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
-        visit = get_visit_for_user(request, pk, write=True)
-        if not request.user.is_clinician:
-            raise PermissionDenied("Only clinicians chart visits.")
-        with timezone.override(visit.clinic.tz):
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
+            visit = get_visit_for_user(request, pk, write=write)
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            with timezone.override(visit.clinic.tz):
+                return view(request, visit, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def note_write(methods: tuple[str, ...] = ("POST",)) -> Callable:
+    """A change to a draft note: clinicians only (403), a signed note is refused (409: write
+    an addendum), whatever the path the refusal takes (Python guard or database trigger)."""
+
+    def decorator(view: Callable) -> Callable:
+        @visit_view(methods=methods, write=True)
+        @wraps(view)
+        def wrapper(request: HttpRequest, visit: Visit, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_clinician:
+                raise PermissionDenied("Only clinicians chart visits.")
             if visit.is_signed:
                 return _refused_signed(request, visit)
             try:
@@ -324,51 +341,43 @@ def note_write(view: Callable) -> Callable:
                     return _refused_signed(request, visit)
                 raise
 
-    return wrapper
+        return wrapper
 
-
-def _write_only(view):
-    return require_POST(note_write(view))
+    return decorator
 
 
 # --- The page and its panels -----------------------------------------------------------------
 
 
-@require_GET
-def visit_note(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = get_visit_for_user(request, pk)
+@visit_view()
+def visit_note(request: HttpRequest, visit: Visit) -> HttpResponse:
     AccessEvent.record(
         user=request.user, action=AccessAction.VIEW, obj=visit, patient=visit.patient
     )
-    with timezone.override(visit.clinic.tz):
-        return render(request, TEMPLATE, note_context(request, visit))
+    return render(request, TEMPLATE, note_context(request, visit))
 
 
-@require_GET
-def units_panel(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = get_visit_for_user(request, pk)
-    with timezone.override(visit.clinic.tz):
-        if not request.htmx:
-            return redirect(_note_url(visit, "units"))
-        note = Note(visit, request.user)
-        ctx = {"visit": visit, "note": note, "billing": note.billing()}
-        return render(request, f"{TEMPLATE}#units", ctx)
+@visit_view()
+def units_panel(request: HttpRequest, visit: Visit) -> HttpResponse:
+    if not request.htmx:
+        return redirect(_note_url(visit, "units"))
+    note = Note(visit, request.user)
+    ctx = {"visit": visit, "note": note, "billing": note.billing()}
+    return render(request, f"{TEMPLATE}#units", ctx)
 
 
-@require_GET
-def checklist_panel(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = get_visit_for_user(request, pk)
-    with timezone.override(visit.clinic.tz):
-        if not request.htmx:
-            return redirect(_note_url(visit, "checklist"))
-        items = audit.check_visit(visit)
-        ctx = {"visit": visit, **checklist_context(items)}
-        return render(request, f"{TEMPLATE}#checklist", ctx)
+@visit_view()
+def checklist_panel(request: HttpRequest, visit: Visit) -> HttpResponse:
+    if not request.htmx:
+        return redirect(_note_url(visit, "checklist"))
+    items = audit.check_visit(visit)
+    return render(request, f"{TEMPLATE}#checklist", {"visit": visit, **checklist_context(items)})
 
 
-@require_POST
 def visit_start_view(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient.objects.for_clinic(request.user.clinic), pk=patient_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if not request.user.is_clinician:
         raise PermissionDenied("Only clinicians chart visits.")
     try:
@@ -384,7 +393,7 @@ def visit_start_view(request: HttpRequest, patient_pk: int) -> HttpResponse:
 FINDING_SECTIONS = ("findings", "techniques")
 
 
-@_write_only
+@note_write()
 def finding_add(request: HttpRequest, visit: Visit) -> HttpResponse:
     form = FindingForm(request.POST)
     if not form.is_valid():
@@ -400,8 +409,7 @@ def finding_add(request: HttpRequest, visit: Visit) -> HttpResponse:
     return respond(request, visit, FINDING_SECTIONS, anchor="findings")
 
 
-@require_http_methods(["GET", "POST"])
-@note_write
+@note_write(methods=("GET", "POST"))
 def finding_edit(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
     finding = get_object_or_404(Finding, pk=item, visit=visit)
     if request.method == "GET":
@@ -433,7 +441,7 @@ def finding_edit(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
     return respond(request, visit, FINDING_SECTIONS, anchor="findings")
 
 
-@_write_only
+@note_write()
 def finding_delete(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
     finding = get_object_or_404(Finding, pk=item, visit=visit)
     try:
@@ -471,7 +479,7 @@ def _technique_form(request, visit, note, instance=None) -> TechniqueForm:
     )
 
 
-@_write_only
+@note_write()
 def technique_add(request: HttpRequest, visit: Visit) -> HttpResponse:
     note = Note(visit, request.user)
     if not note.findings:
@@ -507,8 +515,7 @@ def technique_add(request: HttpRequest, visit: Visit) -> HttpResponse:
     return respond(request, visit, TECHNIQUE_SECTIONS, anchor="techniques")
 
 
-@require_http_methods(["GET", "POST"])
-@note_write
+@note_write(methods=("GET", "POST"))
 def technique_edit(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
     technique = get_object_or_404(Technique, pk=item, visit=visit)
     note = Note(visit, request.user)
@@ -535,7 +542,7 @@ def technique_edit(request: HttpRequest, visit: Visit, item: int) -> HttpRespons
     return respond(request, visit, TECHNIQUE_SECTIONS, anchor="techniques")
 
 
-@_write_only
+@note_write()
 def technique_delete(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
     technique = get_object_or_404(Technique, pk=item, visit=visit)
     technique.delete()
@@ -552,7 +559,7 @@ def technique_delete(request: HttpRequest, visit: Visit, item: int) -> HttpRespo
 # --- Time ------------------------------------------------------------------------------------
 
 
-@_write_only
+@note_write()
 def timer_start_view(request: HttpRequest, visit: Visit) -> HttpResponse:
     note = Note(visit, request.user)
     form = TimerStartForm(request.POST, timed_codes=note.timed_codes, techniques=note.techniques)
@@ -578,7 +585,7 @@ def timer_start_view(request: HttpRequest, visit: Visit) -> HttpResponse:
     return respond(request, visit, ("time",), anchor="time", status=422, timer_form=form)
 
 
-@_write_only
+@note_write()
 def timer_stop_view(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
     block = get_object_or_404(TimeBlock, pk=item, visit=visit)
     block.visit = visit
@@ -596,7 +603,7 @@ def timer_stop_view(request: HttpRequest, visit: Visit, item: int) -> HttpRespon
     return respond(request, visit, ("time",), anchor="time")
 
 
-@_write_only
+@note_write()
 def block_add(request: HttpRequest, visit: Visit) -> HttpResponse:
     note = Note(visit, request.user)
     form = ManualBlockForm(
@@ -636,7 +643,7 @@ def block_add(request: HttpRequest, visit: Visit) -> HttpResponse:
     return respond(request, visit, ("time",), anchor="time")
 
 
-@_write_only
+@note_write()
 def block_delete(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
     block = get_object_or_404(TimeBlock, pk=item, visit=visit)
     block.delete()
@@ -653,7 +660,7 @@ def block_delete(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
 # --- Untimed services ------------------------------------------------------------------------
 
 
-@_write_only
+@note_write()
 def service_add(request: HttpRequest, visit: Visit) -> HttpResponse:
     note = Note(visit, request.user)
     form = UntimedServiceForm(request.POST, untimed_codes=note.untimed_codes)
@@ -678,7 +685,7 @@ def service_add(request: HttpRequest, visit: Visit) -> HttpResponse:
     return respond(request, visit, ("services",), anchor="services")
 
 
-@_write_only
+@note_write()
 def service_delete(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
     service = get_object_or_404(UntimedService, pk=item, visit=visit)
     service.delete()
@@ -697,7 +704,7 @@ def service_delete(request: HttpRequest, visit: Visit, item: int) -> HttpRespons
 MEASURE_SECTIONS = ("measures", "goals")
 
 
-@_write_only
+@note_write()
 def measure_add(request: HttpRequest, visit: Visit) -> HttpResponse:
     note = Note(visit, request.user)
     form = MeasureForm(request.POST, goals=note.active_goals)
@@ -714,8 +721,7 @@ def measure_add(request: HttpRequest, visit: Visit) -> HttpResponse:
     return respond(request, visit, MEASURE_SECTIONS, anchor="measures")
 
 
-@require_http_methods(["GET", "POST"])
-@note_write
+@note_write(methods=("GET", "POST"))
 def measure_edit(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
     measure = get_object_or_404(Measure, pk=item, visit=visit)
     note = Note(visit, request.user)
@@ -739,7 +745,7 @@ def measure_edit(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
     return respond(request, visit, MEASURE_SECTIONS, anchor="measures")
 
 
-@_write_only
+@note_write()
 def measure_delete(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
     measure = get_object_or_404(Measure, pk=item, visit=visit)
     measure.delete()
@@ -754,7 +760,7 @@ def measure_delete(request: HttpRequest, visit: Visit, item: int) -> HttpRespons
 GOAL_SECTIONS = ("goals",)
 
 
-@_write_only
+@note_write()
 def goal_link(request: HttpRequest, visit: Visit) -> HttpResponse:
     note = Note(visit, request.user)
     form = GoalLinkForm(request.POST, goals=note.active_goals)
@@ -779,7 +785,7 @@ def goal_link(request: HttpRequest, visit: Visit) -> HttpResponse:
     return respond(request, visit, GOAL_SECTIONS, anchor="goals")
 
 
-@_write_only
+@note_write()
 def goal_remark_edit(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
     link = get_object_or_404(GoalLink, pk=item, visit=visit)
     form = GoalRemarkForm(request.POST, prefix_id=f"remark{link.pk}")
@@ -800,7 +806,7 @@ def goal_remark_edit(request: HttpRequest, visit: Visit, item: int) -> HttpRespo
     return respond(request, visit, ("goals",), anchor="goals")
 
 
-@_write_only
+@note_write()
 def goal_unlink(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
     link = get_object_or_404(GoalLink, pk=item, visit=visit)
     link.delete()
@@ -837,7 +843,7 @@ def _conflict_message(visit: Visit, user) -> str:
     return f"{who} at {when}. Your text is kept below: review it and save again."
 
 
-@_write_only
+@note_write()
 def narrative_view(request: HttpRequest, visit: Visit, part: str) -> HttpResponse:
     if part not in PART_SECTIONS:
         return HttpResponse("Unknown part of the note.", status=404)
@@ -902,7 +908,7 @@ def narrative_view(request: HttpRequest, visit: Visit, part: str) -> HttpRespons
     )
 
 
-@_write_only
+@note_write()
 def reasoning_draft_view(request: HttpRequest, visit: Visit) -> HttpResponse:
     """Compose a reasoning sentence from the finding, the techniques and the linked goal; it is
     saved unconfirmed for the clinician to edit and confirm."""
@@ -941,34 +947,25 @@ def reasoning_draft_view(request: HttpRequest, visit: Visit) -> HttpResponse:
 # --- Signatures ------------------------------------------------------------------------------
 
 
-@require_POST
-def sign_view(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = get_visit_for_user(request, pk, write=True)
+@visit_view(methods=("POST",), write=True)
+def sign_view(request: HttpRequest, visit: Visit) -> HttpResponse:
     form = PasswordForm(request.POST)
     form.is_valid()
-    with timezone.override(visit.clinic.tz):
-        try:
-            visit = sign_visit(
-                visit_pk=visit.pk, user=request.user, password=form.cleaned_data["password"]
-            )
-        except SignRefused as exc:
-            visit.refresh_from_db()
-            if exc.field:
-                form.add_error(exc.field, exc.message)
-            extra = {
-                "sign_form": form,
-                "sign_refusal": exc.message,
-                "sign_missing": exc.items,
-            }
-            if request.htmx:
-                ctx = note_context(request, visit, panels=False, **extra)
-                html = _render_sections(request, ctx, ("sign",))
-                response = HttpResponse(html, status=exc.status)
-                response["HX-Trigger"] = "visit-changed"
-                return response
-            return render(
-                request, TEMPLATE, note_context(request, visit, **extra), status=exc.status
-            )
+    try:
+        visit = sign_visit(
+            visit_pk=visit.pk, user=request.user, password=form.cleaned_data["password"]
+        )
+    except SignRefused as exc:
+        visit.refresh_from_db()
+        if exc.field:
+            form.add_error(exc.field, exc.message)
+        extra = {"sign_form": form, "sign_refusal": exc.message, "sign_missing": exc.items}
+        if request.htmx:
+            ctx = note_context(request, visit, panels=False, **extra)
+            response = HttpResponse(_render_sections(request, ctx, ("sign",)), status=exc.status)
+            response["HX-Trigger"] = "visit-changed"
+            return response
+        return render(request, TEMPLATE, note_context(request, visit, **extra), status=exc.status)
     messages.success(request, "Signed. The note is final; corrections go in an addendum.")
     if request.htmx:
         response = HttpResponse(status=204)
@@ -977,54 +974,42 @@ def sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_note_url(visit))
 
 
-def _password_view(request, pk: int, action) -> HttpResponse:
-    visit = get_visit_for_user(request, pk, write=True)
-    with timezone.override(visit.clinic.tz):
-        try:
-            action(visit)
-        except SignRefused as exc:
-            if exc.status == 403:
-                raise PermissionDenied(exc.message) from exc
-            messages.error(request, exc.message)
-            return render(request, TEMPLATE, note_context(request, visit), status=exc.status)
+@visit_view(methods=("POST",), write=True)
+def cosign_view(request: HttpRequest, visit: Visit) -> HttpResponse:
+    form = PasswordForm(request.POST, prefix_id="cosign")
+    form.is_valid()
+    try:
+        cosign_visit(visit_pk=visit.pk, user=request.user, password=form.cleaned_data["password"])
+    except SignRefused as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+        return render(request, TEMPLATE, note_context(request, visit), status=exc.status)
+    messages.success(request, "Co-signed.")
     return redirect(_note_url(visit, "signature"))
 
 
-@require_POST
-def cosign_view(request: HttpRequest, pk: int) -> HttpResponse:
-    form = PasswordForm(request.POST, prefix_id="cosign")
-    form.is_valid()
-
-    def action(visit):
-        cosign_visit(visit_pk=visit.pk, user=request.user, password=form.cleaned_data["password"])
-        messages.success(request, "Co-signed.")
-
-    return _password_view(request, pk, action)
-
-
-@require_POST
-def addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = get_visit_for_user(request, pk, write=True)
+@visit_view(methods=("POST",), write=True)
+def addendum_add(request: HttpRequest, visit: Visit) -> HttpResponse:
     if not request.user.is_clinician:
         raise PermissionDenied("Only clinicians write addenda.")
-    with timezone.override(visit.clinic.tz):
-        form = AddendumForm(request.POST)
-        if form.is_valid():
-            try:
-                addendum_create(
-                    visit=visit,
-                    user=request.user,
-                    kind=form.cleaned_data["kind"],
-                    reason=form.cleaned_data["reason"],
-                    text=form.cleaned_data["text"],
-                    password=form.cleaned_data["password"],
-                )
-            except SignRefused as exc:
-                form.add_error(exc.field, exc.message)
-            else:
-                messages.success(request, "Addendum signed and added after the original note.")
-                return redirect(_note_url(visit, "addenda"))
-        status = 409 if visit.is_draft else 422
-        return render(
-            request, TEMPLATE, note_context(request, visit, addendum_form=form), status=status
-        )
+    if visit.is_draft:
+        messages.error(request, "Addenda are for signed notes; change the draft itself instead.")
+        return render(request, TEMPLATE, note_context(request, visit), status=409)
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            addendum_create(
+                visit=visit,
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+                text=form.cleaned_data["text"],
+                password=form.cleaned_data["password"],
+            )
+        except SignRefused as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, "Addendum signed and added after the original note.")
+            return redirect(_note_url(visit, "addenda"))
+    return render(request, TEMPLATE, note_context(request, visit, addendum_form=form), status=422)
