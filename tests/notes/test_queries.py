@@ -83,8 +83,9 @@ def grow(visit, pt, n: int = 6, first: int = 0) -> None:
         )  # fmt: skip
 
 
-def test_the_note_page_has_a_fixed_number_of_queries(pt_client, s1_visit, pt,
-                                                     django_assert_max_num_queries):  # fmt: skip
+def test_the_note_page_has_a_fixed_number_of_queries(
+    pt_client, s1_visit, pt, django_assert_max_num_queries
+):
     path = url("visit_note", s1_visit)
     grow(s1_visit, pt, n=2)
     small, _ = count(pt_client, path)
@@ -95,8 +96,9 @@ def test_the_note_page_has_a_fixed_number_of_queries(pt_client, s1_visit, pt,
     assert "Rotation 5" in response.content.decode()
 
 
-def test_the_units_panel_has_a_fixed_number_of_queries(pt_client, s1_visit, pt,
-                                                       django_assert_max_num_queries):  # fmt: skip
+def test_the_units_panel_has_a_fixed_number_of_queries(
+    pt_client, s1_visit, pt, django_assert_max_num_queries
+):
     path = url("visit_units", s1_visit)
     grow(s1_visit, pt, n=2)
     small, _ = count(pt_client, path, headers=HX)
@@ -106,8 +108,9 @@ def test_the_units_panel_has_a_fixed_number_of_queries(pt_client, s1_visit, pt,
     assert large == small == UNITS
 
 
-def test_the_checklist_panel_has_a_fixed_number_of_queries(pt_client, s1_visit, pt,
-                                                           django_assert_max_num_queries):  # fmt: skip
+def test_the_checklist_panel_has_a_fixed_number_of_queries(
+    pt_client, s1_visit, pt, django_assert_max_num_queries
+):
     path = url("visit_checklist", s1_visit)
     grow(s1_visit, pt, n=2)
     small, _ = count(pt_client, path, headers=HX)
@@ -117,8 +120,9 @@ def test_the_checklist_panel_has_a_fixed_number_of_queries(pt_client, s1_visit, 
     assert large == small == CHECKLIST
 
 
-def test_a_section_swap_has_a_fixed_number_of_queries(pt_client, s1_visit, pt,
-                                                      django_assert_max_num_queries):  # fmt: skip
+def test_a_section_swap_has_a_fixed_number_of_queries(
+    pt_client, s1_visit, pt, django_assert_max_num_queries
+):
     # Saving a finding over htmx: the user check and the scoped visit, the insert (with its
     # signed-visit guard) and its access-log entry, then the findings and techniques
     # sections drawn from the note's rows.
@@ -137,8 +141,9 @@ def test_a_section_swap_has_a_fixed_number_of_queries(pt_client, s1_visit, pt,
         count(pt_client, path, method="post", data=data, headers=HX)
 
 
-def test_a_signed_note_has_a_fixed_number_of_queries(pt_client, s1_visit, pt, clock,
-                                                     django_assert_max_num_queries):  # fmt: skip
+def test_a_signed_note_has_a_fixed_number_of_queries(
+    pt_client, s1_visit, pt, clock, django_assert_max_num_queries
+):
     grow(s1_visit, pt, n=2)
     signed = sign_visit(visit_pk=s1_visit.pk, user=pt, password=PASSWORD)
     addendum_create(visit=signed, user=pt, kind="addendum", reason="r", text="t",
