@@ -282,8 +282,9 @@ class TechniqueForm(NoteModelForm):
             "details",
         ]
         labels = {
+            "kind": "Technique type",
             "region": "Region / structure",
-            "method": "Technique",
+            "method": "Method",
             "details": "Details (optional)",
         }
         help_texts = {
@@ -590,11 +591,13 @@ class MeasureForm(NoteModelForm):
                 Row(
                     Column("joint", css_class="col-6 col-md-3"),
                     Column("motion", css_class="col-6 col-md-3"),
-                    Column("side", css_class="col-6 col-md-2"),
+                    Column("side", css_class="col-6 col-md-4"),
                     Column("unit", css_class="col-6 col-md-2"),
-                    Column("active", css_class="col-12 col-md-2 pt-md-4"),
                 ),
-                "context",
+                Row(
+                    Column("context", css_class="col-12 col-md-8"),
+                    Column("active", css_class="col-12 col-md-4 pt-md-4"),
+                ),
             )
         )
 

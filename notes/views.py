@@ -114,6 +114,23 @@ class Note:
             techniques=self.techniques,
         )
 
+    def default_goal(self):
+        """The first active goal this visit has not measured yet."""
+        measured = {m.goal_id for m in self.measures}
+        for goal in self.active_goals:
+            if goal.pk not in measured:
+                return goal
+        return None
+
+    def last_manual_reason(self) -> str:
+        reasons = [b.manual_reason for b in self.blocks if b.manual and b.manual_reason]
+        return reasons[-1] if reasons else ""
+
+    @property
+    def untreated_findings(self) -> list[Finding]:
+        treated = {t.finding_id for t in self.techniques}
+        return [f for f in self.findings if f.pk not in treated]
+
     def default_finding(self) -> Finding | None:
         treated = {t.finding_id for t in self.techniques}
         untreated = [f for f in self.findings if f.pk not in treated]
@@ -122,25 +139,40 @@ class Note:
         return self.findings[-1] if self.findings else None
 
 
+def _lower(text: str) -> str:
+    """Lower-case a capitalised first word ("Bilateral upper" → "bilateral upper"), never an
+    abbreviation or a segment ("C4-5", "PA")."""
+    text = text.strip()
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _side(laterality: str, structure: str) -> str:
+    return f"{laterality} " if laterality and laterality not in structure.lower() else ""
+
+
 def finding_phrase(finding: Finding) -> str:
-    side = f"{finding.laterality} " if finding.laterality else ""
-    text = f"{finding.description.rstrip('. ')} at {side}{finding.structure}"
+    structure = _lower(finding.structure)
+    text = f"{_lower(finding.description).rstrip('. ')} at "
+    text += f"{_side(finding.laterality, structure)}{structure}"
     return f"{text} ({finding.end_feel} end feel)" if finding.end_feel else text
 
 
 def technique_phrase(t: Technique) -> str:
-    side = f"{t.laterality} " if t.laterality else ""
+    side = _side(t.laterality, f"{t.tissue} {t.region}".lower())
     if t.kind == "joint_mob":
         return f"grade {t.grade} {t.direction} mobilization at {t.region}".replace("  ", " ")
     if t.kind == "manipulation":
         return f"grade V {t.direction} thrust manipulation at {t.region}".replace("  ", " ")
     if t.kind == "soft_tissue":
-        return f"{t.method or 'soft tissue mobilization'} of the {side}{t.tissue or t.region}"
+        method = _lower(t.method) or "soft tissue mobilization"
+        return f"{method} of the {side}{_lower(t.tissue or t.region)}"
     if t.kind == "traction":
-        return f"{t.mode} manual traction of the {t.region}".strip()
+        return f"{t.mode} manual traction of the {_lower(t.region)}".strip()
     if t.kind == "mld":
-        return f"manual lymphatic drainage of the {side}{t.region}"
-    return f"skilled manual stretching of the {side}{t.tissue or t.region}"
+        return f"manual lymphatic drainage of the {side}{_lower(t.region)}"
+    return f"skilled manual stretching of the {side}{_lower(t.tissue or t.region)}"
 
 
 def goal_remark(goal, measures: list[Measure]) -> str:
@@ -209,10 +241,14 @@ def note_context(request: HttpRequest, visit: Visit, *, panels: bool = True, **e
                 techniques=note.techniques,
                 visit=visit,
                 clinician=user,
-                initial={"reason": ""},
+                # The reason given for the last typed-in block is offered again.
+                initial={"reason": note.last_manual_reason()},
             ),
             service_form=UntimedServiceForm(untimed_codes=note.untimed_codes),
-            measure_form=MeasureForm(goals=note.active_goals),
+            measure_form=MeasureForm(
+                goals=note.active_goals,
+                initial={"goal": getattr(note.default_goal(), "pk", "")},
+            ),
         )
         for part in ("decisions", "reasoning", "skilled_care", "untimed"):
             ctx[f"{part}_form"] = NarrativeForm(
@@ -285,7 +321,7 @@ def respond(
         if changed:
             response["HX-Trigger"] = "visit-changed"
         return response
-    if status < 400 and not extra:
+    if request.method == "POST" and status < 400:
         return redirect(_note_url(visit, anchor))
     return render(request, TEMPLATE, note_context(request, visit, **extra), status=status)
 
@@ -640,7 +676,7 @@ def block_add(request: HttpRequest, visit: Visit) -> HttpResponse:
         action=AccessAction.CREATE,
         detail=f"time entered {block.code_id} ({block.minutes} min): {block.manual_reason}",
     )
-    return respond(request, visit, ("time",), anchor="time")
+    return respond(request, visit, ("time",), anchor="time", manual_open=True)
 
 
 @note_write()
@@ -718,7 +754,7 @@ def measure_add(request: HttpRequest, visit: Visit) -> HttpResponse:
     record_change(
         user=request.user, visit=visit, obj=measure, action=AccessAction.CREATE, detail="measure"
     )
-    return respond(request, visit, MEASURE_SECTIONS, anchor="measures")
+    return respond(request, visit, MEASURE_SECTIONS, anchor="measures", measure_open=True)
 
 
 @note_write(methods=("GET", "POST"))

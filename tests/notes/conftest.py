@@ -43,10 +43,12 @@ def local(hh_mm: str, day: dt.date = TODAY) -> dt.datetime:
 
 
 def make_plan(clinician, *, payer=PayerType.MEDICARE_B, goals=True, **kwargs):
+    extra = {"mrn": kwargs.pop("mrn")} if "mrn" in kwargs else {}
     patient = PatientFactory(
         clinic=clinician.clinic,
         first_name="Margaret",
         last_name=kwargs.pop("last_name", "Whitfield"),
+        **extra,
         payer_type=payer,
         date_of_birth=dt.date(1967, 9, 2),
     )

@@ -121,7 +121,7 @@ def test_signing_early_lists_every_missing_element(pt_client, visit, clock):
         ("Goal linkage", "#goals"),
         ("Reasoning sentence", "#reasoning"),
     ):
-        assert f'<a href="{anchor}">{label}:' in html
+        assert f'<strong>{label}</strong>: <a href="{anchor}">' in html
     assert Visit.objects.get(pk=visit.pk).status == VisitStatus.DRAFT
     assert not ChargeLine.objects.exists()
 
@@ -235,7 +235,7 @@ def test_each_blocking_element_alone_refuses_sign_off(pt_client, s1_visit, code,
     assert response.status_code == 422
     assert missing_codes(response) == {code}
     html = text(response)
-    assert f"{label}:" in html
+    assert f"<strong>{label}</strong>:" in html
     (item,) = response.context["sign_missing"]
     assert where in item.where
     assert f'<a href="{item.where}">' in response.content.decode().replace("&amp;", "&")
@@ -329,8 +329,8 @@ def test_s4_visit_13_names_skilled_care_and_the_progress_report_then_signs(
     assert response.status_code == 422
     assert missing_codes(response) == {"E11", "E16"}
     html = text(response)
-    assert "Skilled-care justification:" in html and 'href="#skilled-care"' in html
-    assert "Progress report due:" in html
+    assert '<strong>Skilled-care justification</strong>: <a href="#skilled-care">' in html
+    assert "<strong>Progress report due</strong>:" in html
     report_url = f"/patients/plans/{plan.pk}/progress-reports/new/?next=/visits/{visit.pk}/"
     assert report_url in html
     # Once both are done, it signs.
