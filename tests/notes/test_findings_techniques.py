@@ -262,3 +262,12 @@ def test_it_warns_while_the_note_is_open_when_a_technique_reads_like_massage(pt_
     assert response.status_code == 302
     checklist = pt_client.get(url("visit_checklist", visit), headers={"HX-Request": "true"})
     assert "97124 massage is not 97140" in text(checklist)
+
+
+def test_it_shows_free_text_as_text_never_as_markup(pt_client, visit):
+    # DOMAIN.md §8: stored XSS in free-text fields.
+    script = "<script>alert('x')</script>"
+    pt_client.post(url("finding_add", visit), {**FINDING, "description": script})
+    html = pt_client.get(url("visit_note", visit)).content.decode()
+    assert script not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html

@@ -71,6 +71,9 @@ def test_a_stale_save_gets_a_conflict_and_keeps_the_users_text(pt_client, visit,
     ) in html
     assert mine in html  # the user's text, in the textarea
     assert "Theirs first." in html  # what is stored, shown to compare
+    # Typing on does not save over the other text: only the Save button does, after review.
+    assert 'hx-trigger="submit"' in html
+    assert "Autosave paused: review, then press Save" in html
     visit.refresh_from_db()
     assert visit.in_treatment_decisions == "Theirs first."  # nothing overwritten
     # The form now carries the current version: saving again is a decision, and succeeds.
