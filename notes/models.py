@@ -256,6 +256,15 @@ class VisitChild(models.Model):
         return super().delete(*args, **kwargs)
 
 
+def with_side(laterality_label: str, text: str) -> str:
+    """ "right" + "glenohumeral joint" → "right glenohumeral joint", but a text that already
+    names its side ("Right tibiofemoral joint", "bilateral upper trapezius") is left alone."""
+    side = laterality_label.lower()
+    if not side or side in text.lower().split():
+        return text
+    return f"{side} {text}"
+
+
 class FindingCategory(models.TextChoices):
     JOINT = "joint", "Joint hypomobility / restriction"
     MYOFASCIAL = "myofascial", "Myofascial restriction"
@@ -287,8 +296,12 @@ class Finding(VisitChild):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        side = f"{self.get_laterality_display().lower()} " if self.laterality else ""
-        return f"{self.get_category_display()}: {side}{self.structure}"
+        return f"{self.get_category_display()}: {self.site}"
+
+    @property
+    def site(self) -> str:
+        """The structure with its side, e.g. "left C4-5 facet" or "bilateral upper trapezius"."""
+        return with_side(self.get_laterality_display() if self.laterality else "", self.structure)
 
 
 class TechniqueKind(models.TextChoices):
@@ -333,6 +346,10 @@ class Technique(VisitChild):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}, {self.region}"
+
+    @property
+    def site(self) -> str:
+        return with_side(self.get_laterality_display() if self.laterality else "", self.region)
 
 
 class TimeBlock(VisitChild):
