@@ -15,7 +15,7 @@ FIND_PYTHON = for c in "$$PYTHON" python3.13 python3.12 \
 	  if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo "$$c"; exit 0; fi; \
 	done; exit 1
 
-.PHONY: help install run test test-fast lint migrate seed bench clean
+.PHONY: help install run test test-fast screenshots lint migrate seed bench clean
 help:
 	@echo "make run   - install, migrate SQLite, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test  - the whole suite (PostgreSQL if one answers on 127.0.0.1:5432, else SQLite)"
@@ -53,6 +53,10 @@ test: install
 # The suite without the browser tests, on whatever database the environment names.
 test-fast: install
 	PALPATE_TESTING=1 $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+# Refresh the committed screenshots (docs/screenshots) from the browser tests.
+screenshots: install
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots PALPATE_TESTING=1 $(PY) -m pytest -m browser -q
 
 lint: install
 	$(VENV)/bin/ruff check .

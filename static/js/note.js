@@ -33,7 +33,8 @@
     var kind = select.value;
     form.querySelectorAll(".kind-field").forEach(function (group) {
       var kinds = (group.dataset.kinds || "").split(" ");
-      var show = !kind || kinds.indexOf(kind) !== -1;
+      // Until a type is chosen only the common fields show: the type decides what is asked.
+      var show = Boolean(kind) && kinds.indexOf(kind) !== -1;
       group.classList.toggle("d-none", !show);
     });
   }

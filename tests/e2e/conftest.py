@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import tempfile
 
 import pytest
 
@@ -16,7 +17,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-SCREENSHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "screenshots")
+# `make screenshots` refreshes the committed pictures in docs/screenshots; ordinary runs write
+# them to a scratch folder so a test run leaves the work tree as it found it.
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR") or os.path.join(
+    tempfile.gettempdir(), "palpate-screenshots"
+)
+os.makedirs(SCREENSHOTS, exist_ok=True)
 
 
 def pytest_collection_modifyitems(items):
