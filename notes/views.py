@@ -48,6 +48,7 @@ from notes.models import (
     UntimedService,
     Visit,
 )
+from notes.phrases import finding_phrase, goal_remark, technique_phrase
 from notes.services import (
     NoteError,
     VisitStartError,
@@ -137,61 +138,6 @@ class Note:
         if untreated:
             return untreated[0]
         return self.findings[-1] if self.findings else None
-
-
-def _lower(text: str) -> str:
-    """Lower-case a capitalised first word ("Bilateral upper" → "bilateral upper"), never an
-    abbreviation or a segment ("C4-5", "PA")."""
-    text = text.strip()
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
-
-
-def _side(laterality: str, structure: str) -> str:
-    return f"{laterality} " if laterality and laterality not in structure.lower() else ""
-
-
-def finding_phrase(finding: Finding) -> str:
-    structure = _lower(finding.structure)
-    text = f"{_lower(finding.description).rstrip('. ')} at "
-    text += f"{_side(finding.laterality, structure)}{structure}"
-    return f"{text} ({finding.end_feel} end feel)" if finding.end_feel else text
-
-
-def technique_phrase(t: Technique) -> str:
-    side = _side(t.laterality, f"{t.tissue} {t.region}".lower())
-    if t.kind == "joint_mob":
-        return f"grade {t.grade} {t.direction} mobilization at {t.region}".replace("  ", " ")
-    if t.kind == "manipulation":
-        return f"grade V {t.direction} thrust manipulation at {t.region}".replace("  ", " ")
-    if t.kind == "soft_tissue":
-        method = _lower(t.method) or "soft tissue mobilization"
-        return f"{method} of the {side}{_lower(t.tissue or t.region)}"
-    if t.kind == "traction":
-        return f"{t.mode} manual traction of the {_lower(t.region)}".strip()
-    if t.kind == "mld":
-        return f"manual lymphatic drainage of the {side}{_lower(t.region)}"
-    return f"skilled manual stretching of the {side}{_lower(t.tissue or t.region)}"
-
-
-def goal_remark(goal, measures: list[Measure]) -> str:
-    """A progress remark written from this visit's measure of the goal, if there is one."""
-    for m in measures:
-        if m.goal_id == goal.pk:
-            return (
-                f"{m.name}: {_num(m.pre_value)} → {_num(m.post_value)}{_unit(m.unit)} this "
-                f"visit (baseline {_num(goal.baseline)}, target {_num(goal.target)})."
-            )
-    return ""
-
-
-def _num(value) -> str:
-    return f"{value.normalize():f}" if value is not None else ""
-
-
-def _unit(unit: str) -> str:
-    return unit if unit in ("°", "%") else f" {unit}"
 
 
 def _signed_context(visit: Visit) -> dict:
