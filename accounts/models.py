@@ -155,7 +155,6 @@ class AccessEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
 
-
     def content(self) -> str:
         return json.dumps(
             [

@@ -37,19 +37,32 @@ def populate(count: int) -> None:
     with transaction.atomic():
         patients = Patient.objects.bulk_create(
             Patient(
-                clinic=clinic, first_name=f"Bench{n}", last_name=f"Patient{n:05d}",
-                date_of_birth=today.replace(year=today.year - 40 - n % 40), sex="F",
-                mrn=f"BENCH-{n:05d}", payer_type="medicare_b",
+                clinic=clinic,
+                first_name=f"Bench{n}",
+                last_name=f"Patient{n:05d}",
+                date_of_birth=today.replace(year=today.year - 40 - n % 40),
+                sex="F",
+                mrn=f"BENCH-{n:05d}",
+                payer_type="medicare_b",
             )
             for n in range(count)
         )
         plans = PlanOfCare.objects.bulk_create(
             PlanOfCare(
-                patient=p, discipline="PT", clinician=pt, certifier_name="Dr. Bench, MD",
-                start_date=start, cert_from=start, cert_through=start + timedelta(days=89),
-                certified_on=start, frequency_per_week=2, duration_weeks=8,
-                body_regions="Cervical spine", functional_limitations="Limited rotation",
-                medical_necessity="Restricted mobility limits driving.", status="active",
+                patient=p,
+                discipline="PT",
+                clinician=pt,
+                certifier_name="Dr. Bench, MD",
+                start_date=start,
+                cert_from=start,
+                cert_through=start + timedelta(days=89),
+                certified_on=start,
+                frequency_per_week=2,
+                duration_weeks=8,
+                body_regions="Cervical spine",
+                functional_limitations="Limited rotation",
+                medical_necessity="Restricted mobility limits driving.",
+                status="active",
             )
             for p in patients
         )
@@ -59,8 +72,14 @@ def populate(count: int) -> None:
         )
         Goal.objects.bulk_create(
             Goal(
-                plan=plan, description=desc, measure_kind=kind, measure_name=name, unit=unit,
-                baseline=Decimal(b), target=Decimal(t), direction=d,
+                plan=plan,
+                description=desc,
+                measure_kind=kind,
+                measure_name=name,
+                unit=unit,
+                baseline=Decimal(b),
+                target=Decimal(t),
+                direction=d,
                 target_date=plan.cert_through,
             )
             for plan in plans
@@ -71,8 +90,12 @@ def populate(count: int) -> None:
         )
         visits = Visit.objects.bulk_create(
             Visit(
-                clinic=clinic, patient=plan.patient, plan=plan, clinician=pt,
-                date_of_service=start + timedelta(days=3 * k), visit_number=k + 1,
+                clinic=clinic,
+                patient=plan.patient,
+                plan=plan,
+                clinician=pt,
+                date_of_service=start + timedelta(days=3 * k),
+                visit_number=k + 1,
                 in_treatment_decisions="Glide improved; progressed to grade III.",
                 reasoning="Restricted C4-5 limits rotation; mobilization toward driving.",
                 reasoning_confirmed=True,
@@ -81,25 +104,40 @@ def populate(count: int) -> None:
             for k in range(3)
         )
         findings = Finding.objects.bulk_create(
-            Finding(visit=v, category="joint", region="Cervical spine", structure="C4-5",
-                    description="Restricted PA glide, firm end feel")
+            Finding(
+                visit=v,
+                category="joint",
+                region="Cervical spine",
+                structure="C4-5",
+                description="Restricted PA glide, firm end feel",
+            )
             for v in visits
         )
         TimeBlock.objects.bulk_create(
             TimeBlock(
-                visit=v, code_id="97140", clinician=pt,
+                visit=v,
+                code_id="97140",
+                clinician=pt,
                 started_at=timezone.make_aware(
                     timezone.datetime.combine(v.date_of_service, timezone.datetime.min.time())
-                ) + timedelta(hours=9),
+                )
+                + timedelta(hours=9),
                 stopped_at=timezone.make_aware(
                     timezone.datetime.combine(v.date_of_service, timezone.datetime.min.time())
-                ) + timedelta(hours=9, minutes=15),
+                )
+                + timedelta(hours=9, minutes=15),
             )
             for v in visits
         )
         Measure.objects.bulk_create(
-            Measure(visit=v, kind="rom", name="Left rotation", unit="°",
-                    pre_value=Decimal("40"), post_value=Decimal("55"))
+            Measure(
+                visit=v,
+                kind="rom",
+                name="Left rotation",
+                unit="°",
+                pre_value=Decimal("40"),
+                post_value=Decimal("55"),
+            )
             for v in visits
         )
         Visit.objects.filter(pk__in=[v.pk for v in visits]).update(
@@ -129,7 +167,7 @@ if __name__ == "__main__":
     print("healthz /healthz")
     print("home /")
     print("patient-list /patients/")
-    print(f"patient-search /patients/?q=Patient0199")
+    print("patient-search /patients/?q=Patient0199")
     print(f"chart /patients/{chart.pk}/")
     if draft:
         print(f"note /visits/{draft.pk}/")

@@ -68,9 +68,24 @@ def main() -> int:
     cookie, urls = setup[0], setup[1:]
 
     server = subprocess.Popen(
-        [PY, "-m", "gunicorn", "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{PORT}",
-         "--access-logfile", "/dev/null", "--error-logfile", "-"],
-        cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--access-logfile",
+            "/dev/null",
+            "--error-logfile",
+            "-",
+        ],
+        cwd=ROOT,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         for _ in range(100):
@@ -84,19 +99,50 @@ def main() -> int:
             name, path = url.split(" ", 1)
             full = f"http://127.0.0.1:{PORT}{path}"
             status = subprocess.run(
-                ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", f"Cookie: {cookie}",
-                 full], capture_output=True, text=True,
+                [
+                    "curl",
+                    "-s",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    "-H",
+                    f"Cookie: {cookie}",
+                    full,
+                ],
+                capture_output=True,
+                text=True,
             ).stdout
             out = subprocess.run(
-                ["wrk", "-t2", "-c8", f"-d{SECONDS}s", "--latency", "-H", f"Cookie: {cookie}", full],
-                capture_output=True, text=True, timeout=SECONDS + 30,
+                [
+                    "wrk",
+                    "-t2",
+                    "-c8",
+                    f"-d{SECONDS}s",
+                    "--latency",
+                    "-H",
+                    f"Cookie: {cookie}",
+                    full,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=SECONDS + 30,
             ).stdout
             rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
             p50 = re.search(r"50%\s+([\d.]+\w+)", out)
             p99 = re.search(r"99%\s+([\d.]+\w+)", out)
             non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-            rows.append((name, path, status, rps and rps.group(1), p50 and p50.group(1),
-                         p99 and p99.group(1), non2xx.group(1) if non2xx else "0"))
+            rows.append(
+                (
+                    name,
+                    path,
+                    status,
+                    rps and rps.group(1),
+                    p50 and p50.group(1),
+                    p99 and p99.group(1),
+                    non2xx.group(1) if non2xx else "0",
+                )
+            )
             print(rows[-1])
         rss = subprocess.run(
             ["ps", "-o", "rss=", "--ppid", str(server.pid)], capture_output=True, text=True
@@ -118,8 +164,7 @@ def main() -> int:
         "|---|---|---|---|---|---|---|",
         *[f"| {r[0]} | `{r[1]}` | {r[2]} | {r[3]} | {r[4]} | {r[5]} | {r[6]} |" for r in rows],
         "",
-        "Worker memory after the run (RSS): "
-        + ", ".join(f"{int(kb) / 1024:.0f} MB" for kb in rss),
+        "Worker memory after the run (RSS): " + ", ".join(f"{int(kb) / 1024:.0f} MB" for kb in rss),
         "",
         "Reference floor of this stack on these machines (DESIGN.md §3): a bare HttpResponse "
         "≈ 6,000 req/s; one query + template + crispy form ≈ 1,000 req/s with CONN_MAX_AGE.",

@@ -180,8 +180,10 @@ def pytest_collection_modifyitems(config, items):
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
-        print("\nCELERY_TEST_BROKER_URL is not set (make test sets it when Redis answers): "
-              "the real-worker test is left out.")
+        print(
+            "\nCELERY_TEST_BROKER_URL is not set (make test sets it when Redis answers): "
+            "the real-worker test is left out."
+        )
 
 
 @pytest.fixture(autouse=True)
