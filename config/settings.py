@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -198,6 +199,13 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or "c
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# celery beat: every morning the clinic admins get the list of notes still unsigned.
+CELERY_BEAT_SCHEDULE = {
+    "unsigned-notes-digest": {
+        "task": "accounts.tasks.unsigned_notes_digests",
+        "schedule": crontab(hour=env_int("DIGEST_HOUR_UTC", 12), minute=0),
+    }
+}
 
 # Mail: console unless an SMTP server is configured.
 if _email_host := env_str("EMAIL_HOST", ""):
