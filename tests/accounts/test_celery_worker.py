@@ -3,7 +3,9 @@
 import os
 
 import pytest
+from celery.app.backends import by_url
 from celery.contrib.testing.worker import start_worker
+from celery.result import AsyncResult
 from django.core import mail
 
 from accounts.tasks import unsigned_notes_digest
@@ -36,9 +38,14 @@ def test_it_round_trips_the_digest_task_through_the_broker(clinic, clinic_admin,
         broker_connection_retry_on_startup=True,
     )
     try:
+        # Eager tasks earlier in the run may have built this thread's result backend and the
+        # producer pool from the eager configuration: publish and read through Redis explicitly.
+        backend_cls, url = by_url(BROKER, app.loader)
+        backend = backend_cls(app=app, url=url)
         with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-            result = unsigned_notes_digest.delay(clinic.pk)
-            assert result.get(timeout=20) == 1
+            with app.connection_for_write(BROKER) as connection:
+                sent = unsigned_notes_digest.apply_async((clinic.pk,), connection=connection)
+            assert AsyncResult(sent.id, app=app, backend=backend).get(timeout=20) == 1
     finally:
         app.conf.update(task_always_eager=True)
     assert len(mail.outbox) == 1
