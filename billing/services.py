@@ -89,6 +89,14 @@ class BillingPreview:
     def total_units(self) -> int:
         return sum(line.units for line in self.lines)
 
+    @property
+    def cms_differs(self) -> bool:
+        """A per-code payer's units differ from what the CMS rule gives the same minutes."""
+        if self.cms_units is None:
+            return False
+        timed = {line.code: line.units for line in self.lines if line.timed}
+        return any(timed.get(code, 0) != units for code, units in self.cms_units.items())
+
 
 # --- payer profiles -----------------------------------------------------------------------------
 

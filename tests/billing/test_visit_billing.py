@@ -55,6 +55,7 @@ def test_s1_is_one_unit_under_the_per_code_rule_too(clinic, pt):
     assert preview.method == "ama"
     assert [(li.code, li.units, li.modifiers) for li in preview.lines] == [("97140", 1, ("GP",))]
     assert preview.cms_units == {"97140": 1}
+    assert not preview.cms_differs  # the note shows no comparison when the rules agree
     assert "ZERO_UNITS" not in warning_codes(preview)
 
 
@@ -82,6 +83,7 @@ def test_s2_per_code_payer_bills_97110_twice_and_97140_not_and_says_what_cms_wou
     preview = visit_billing(s2_visit(clinic, pt))
     assert {c: li.units for c, li in codes(preview).items()} == {"97110": 2, "97140": 0}
     assert preview.cms_units == {"97110": 2, "97140": 1}
+    assert preview.cms_differs
     assert preview.total_timed_minutes == 40
     zero = [w for w in preview.warnings if w.code == "ZERO_UNITS"]
     assert len(zero) == 1
