@@ -26,6 +26,19 @@ else:
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long.")
 
+# The key of the HMACs over the access trail and the export manifests (accounts.keyring). It is
+# kept out of the database so that who can write the tables cannot forge a chain. Rotate by
+# setting a new AUDIT_HMAC_KEY_ID and key and moving the old pair to AUDIT_HMAC_OLD_KEYS
+# ("id:key,id:key"), which verification still accepts.
+if DEBUG or TESTING:
+    AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", "insecure-development-audit-key-0123456789abcdef")
+else:
+    AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY")
+    if len(AUDIT_HMAC_KEY) < 32:
+        raise ImproperlyConfigured("AUDIT_HMAC_KEY must be at least 32 characters long.")
+AUDIT_HMAC_KEY_ID = env_str("AUDIT_HMAC_KEY_ID", "k1")
+AUDIT_HMAC_OLD_KEYS = env_str("AUDIT_HMAC_OLD_KEYS", "")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import AccessAction, AccessEvent
 from billing.services import charge_lines_create
 from notes import audit
+from notes.facts import check_visit
 from notes.models import Addendum, Visit, VisitStatus
 
 WRONG_PASSWORD = "That password is not right: enter the password you sign in with."
@@ -202,7 +203,7 @@ def sign_visit(*, visit_pk: int, user, password: str) -> Visit:
                 f"Only the rendering clinician ({visit.clinician}) can sign this note.",
                 status=403,
             )
-        missing = audit.blocking(audit.check_visit(visit))
+        missing = audit.blocking(check_visit(visit))
         if missing:
             raise SignRefused(
                 "The note cannot be signed yet. Complete every item below, then sign.",

@@ -24,6 +24,7 @@ from billing.models import Code
 from billing.services import visit_billing
 from notes import audit, rules
 from notes.access import get_visit_for_user
+from notes.facts import check_visit, facts_for_visit
 from notes.forms import (
     METHOD_SUGGESTIONS,
     AddendumForm,
@@ -225,7 +226,7 @@ def note_context(request: HttpRequest, visit: Visit, *, panels: bool = True, **e
 def panel_context(visit: Visit, note: Note) -> dict:
     """The live units and the checklist: one billing preview shared by both."""
     billing = note.billing()
-    items = audit.evaluate(audit.facts_for_visit(visit, billing=billing))
+    items = audit.evaluate(facts_for_visit(visit, billing=billing))
     return {"billing": billing, **checklist_context(items)}
 
 
@@ -352,7 +353,7 @@ def units_panel(request: HttpRequest, visit: Visit) -> HttpResponse:
 def checklist_panel(request: HttpRequest, visit: Visit) -> HttpResponse:
     if not request.htmx:
         return redirect(_note_url(visit, "checklist"))
-    items = audit.check_visit(visit)
+    items = check_visit(visit)
     return render(request, f"{TEMPLATE}#checklist", {"visit": visit, **checklist_context(items)})
 
 

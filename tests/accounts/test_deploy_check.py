@@ -25,6 +25,7 @@ def _production_env(**extra):
     }
     env.update(
         SECRET_KEY="k" * 20 + "-production-secret-of-enough-length-0123456789",
+        AUDIT_HMAC_KEY="a" * 16 + "-production-audit-key-0123456789",
         ALLOWED_HOSTS="palpate.example.org",
         EMAIL_HOST="smtp.example.org",
         DATABASE_URL="postgres://palpate@db.example.org/palpate",
@@ -45,6 +46,14 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "Set the environment variable SECRET_KEY" in result.stderr
+
+
+def test_it_refuses_to_start_without_an_audit_key_when_debug_is_off():
+    env = _production_env()
+    del env["AUDIT_HMAC_KEY"]
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "Set the environment variable AUDIT_HMAC_KEY" in result.stderr
 
 
 def test_it_refuses_a_boolean_it_cannot_read():

@@ -1,4 +1,4 @@
-"""Reading a visit's note for the sign-off rules: notes.audit.facts_for_visit (database)."""
+"""Reading a visit's note for the sign-off rules: notes.facts.facts_for_visit (database)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -11,6 +11,7 @@ from django.urls import reverse
 from billing.models import Code, NcciEdit
 from billing.services import BillingPreview, BillingWarning
 from notes import audit
+from notes.facts import check_visit, facts_for_visit
 from notes.models import UntimedService, VisitStatus
 from plancare.models import Goal, GoalStatus, PayerType, ProgressReport
 from tests.factories import (
@@ -124,13 +125,13 @@ def s1_visit(clinician, *, plan=None, **visit_kwargs):
 
 
 def blocking_codes(visit):
-    return {item.code for item in audit.blocking(audit.check_visit(visit))}
+    return {item.code for item in audit.blocking(check_visit(visit))}
 
 
 def test_it_finds_nothing_missing_in_the_s1_visit(pt):
     # SCENARIOS.md S1: every audit element satisfied.
     visit = s1_visit(pt)
-    items = audit.check_visit(visit)
+    items = check_visit(visit)
     assert audit.blocking(items) == []
     assert all(row.ok for row in audit.checklist(items))
 
@@ -140,7 +141,7 @@ def test_it_reads_the_note_as_plain_facts(pt):
     pt.clinic.time_zone = "UTC"  # the factories' clock times are UTC
     pt.clinic.save(update_fields=["time_zone"])
     visit = s1_visit(pt)
-    facts = audit.facts_for_visit(visit)
+    facts = facts_for_visit(visit)
     assert (facts.visit_id, facts.visit_number, facts.payer_type) == (visit.pk, 5, "medicare_b")
     assert facts.clinician.name == "Pat Okafor, PT, DPT"
     assert facts.clinician.licensed is True
@@ -178,7 +179,7 @@ def test_it_shows_the_running_timer_in_clinic_time(pt):
     plan = plan_for(pt, start=dt.date(2026, 1, 5))
     visit = s1_visit(pt, plan=plan, date_of_service=dt.date(2026, 1, 15))
     TimeBlockFactory(visit=visit, start="15:20", stop=None)  # 09:20 in Chicago (UTC-6)
-    messages = [item.message for item in audit.check_visit(visit) if item.code == "E4"]
+    messages = [item.message for item in check_visit(visit) if item.code == "E4"]
     assert messages == ["Stop the running 97140 timer started at 09:20."]
 
 
@@ -186,7 +187,7 @@ def test_it_refuses_an_aides_time_block(pt, aide):
     # DOMAIN.md §1 and §2 E5: an aide's work is not the therapist's 97140.
     visit = s1_visit(pt)
     TimeBlockFactory(visit=visit, clinician=aide, start="09:20", stop="09:30")
-    items = [item for item in audit.check_visit(visit) if item.code == "E5"]
+    items = [item for item in check_visit(visit) if item.code == "E5"]
     assert [(item.message, item.blocking, item.where) for item in items] == [
         (
             "Aides and technicians cannot furnish 97140; the treating clinician must perform "
@@ -200,7 +201,7 @@ def test_it_refuses_an_aides_time_block(pt, aide):
 def test_it_marks_an_assistants_note_for_co_signature(pta):
     # DOMAIN.md §2 E5 and §5: the app records the supervising therapist.
     visit = s1_visit(pta)
-    items = [item for item in audit.check_visit(visit) if item.code == "E5"]
+    items = [item for item in check_visit(visit) if item.code == "E5"]
     assert [(item.message, item.blocking) for item in items] == [
         ("This note will be marked for co-signature by Pat Okafor, PT, DPT.", False)
     ]
@@ -211,7 +212,7 @@ def test_it_requires_an_active_goal_and_a_diagnosis(pt):
     visit = s1_visit(pt)
     Goal.objects.filter(plan=visit.plan).update(status=GoalStatus.MET)
     visit.plan.diagnoses.all().delete()
-    items = audit.blocking(audit.check_visit(visit))
+    items = audit.blocking(check_visit(visit))
     assert {item.code for item in items} == {"E8", "E9"}
     assert [i.where for i in items if i.code == "E9"] == [
         reverse("plan_detail", args=[visit.plan_id])
@@ -242,7 +243,7 @@ def test_it_counts_treatment_days_since_the_last_report(pt):
     VisitFactory(plan=plan, date_of_service=today() + dt.timedelta(days=1), visit_number=99)
     visit = s1_visit(pt, plan=plan, visit_number=12)
 
-    facts = audit.facts_for_visit(visit)
+    facts = facts_for_visit(visit)
     assert facts.last_report_on == report_day
     assert sorted(facts.other_treatment_dates) == sorted(
         {*after, report_day + dt.timedelta(days=8)}
@@ -256,7 +257,7 @@ def test_it_counts_from_the_plans_start_when_no_report_was_written(pt):
     plan = plan_for(pt, start=start)
     _visits_on(plan, [start] + [start + dt.timedelta(days=2 * n) for n in range(1, 9)])
     visit = s1_visit(pt, plan=plan, visit_number=10)
-    facts = audit.facts_for_visit(visit)
+    facts = facts_for_visit(visit)
     assert facts.last_report_on is None
     assert facts.treatment_days_since_report == 9
     assert [i.blocking for i in audit.evaluate(facts) if i.code == "E16"] == [False]
@@ -279,7 +280,7 @@ def s4_visit(pt):
 def test_it_refuses_s4_naming_skilled_care_and_the_progress_report(pt):
     # SCENARIOS.md S4; DOMAIN.md §2 E11 and E16: each named, each with a link to fix it.
     visit = s4_visit(pt)
-    items = audit.blocking(audit.check_visit(visit))
+    items = audit.blocking(check_visit(visit))
     assert [(item.code, item.label) for item in items] == [
         ("E11", "Skilled-care justification"),
         ("E16", "Progress report due"),
@@ -322,7 +323,7 @@ def test_it_passes_billings_modifier_warning_through(dc):
     visit = s1_visit(dc, plan=plan)
     visit.techniques.update(region="Lumbar spine")
     UntimedService.objects.create(visit=visit, code_id="98940", region="Lumbar spine", clinician=dc)
-    items = [item for item in audit.check_visit(visit) if item.code == "E13"]
+    items = [item for item in check_visit(visit) if item.code == "E13"]
     assert len(items) == 1
     assert items[0].blocking is False
     assert "98940" in items[0].message
@@ -344,7 +345,7 @@ def test_it_uses_the_billing_preview_it_is_given(pt):
         fee_total=None,
     )
     with CaptureQueriesContext(connection) as queries:
-        facts = audit.facts_for_visit(visit, billing=preview)
+        facts = facts_for_visit(visit, billing=preview)
     assert len(queries) == FACTS_QUERIES - 1  # no untimed services, no billing queries
     assert facts.billing_notices == (audit.BillingNotice("KX", "KX is applied.", "#services"),)
     (item,) = [i for i in audit.evaluate(facts) if i.code == "BILL"]
@@ -386,7 +387,7 @@ def test_it_reads_a_visit_in_a_fixed_number_of_queries(pt, django_assert_max_num
             django_assert_max_num_queries(FACTS_QUERIES + BILLING_QUERIES),
             CaptureQueriesContext(connection) as queries,
         ):
-            audit.facts_for_visit(visit)
+            facts_for_visit(visit)
         counts.append(len(queries))
     assert counts[0] == counts[1]
 
@@ -396,6 +397,6 @@ def test_it_reads_an_empty_note():
     clinic = ClinicFactory(time_zone="Asia/Tokyo")
     plan = PlanFactory(patient=PatientFactory(clinic=clinic))
     visit = VisitFactory(plan=plan)
-    facts = audit.facts_for_visit(visit)
+    facts = facts_for_visit(visit)
     assert facts.plan.has_diagnosis is False
     assert {"E1", "E2", "E4", "E9"} <= {i.code for i in audit.blocking(audit.evaluate(facts))}

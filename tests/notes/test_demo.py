@@ -9,6 +9,7 @@ from billing.models import ChargeLine
 from billing.services import visit_billing
 from notes import audit
 from notes import demo as notes_demo
+from notes.facts import check_visit
 from notes.models import Visit, VisitStatus
 from plancare import demo as plancare_demo
 
@@ -68,5 +69,5 @@ def test_s4_visit_13_is_refused_for_skilled_care_and_the_progress_report(seeded)
     visits = list(visits_of("RPT-1006"))
     assert len(visits) == 13
     assert all(v.status == VisitStatus.SIGNED for v in visits[:12])
-    blocking = audit.blocking(audit.check_visit(visits[12]))
+    blocking = audit.blocking(check_visit(visits[12]))
     assert {item.code for item in blocking} == {"E11", "E16"}  # SCENARIOS.md S4

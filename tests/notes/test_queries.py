@@ -31,7 +31,7 @@ NOTE = 9
 # billing.services.visit_billing: payer profile, NCCI edits of the codes' pairs, MUE limits,
 # conversion factor, RVUs, KX threshold and year-to-date charge lines: 7.
 BILLING = 7
-# notes.audit.facts_for_visit with billing given: the visit with its plan facts, findings,
+# notes.facts.facts_for_visit with billing given: the visit with its plan facts, findings,
 # techniques, time blocks, measures, goal links and the plan's other treatment dates: 7.
 AUDIT = 7
 # A signed note: the addenda with authors (1) and the digest check, which rebuilds the

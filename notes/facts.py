@@ -1,0 +1,259 @@
+"""Reading visits for the sign-off rules of `notes.audit`: the database side of the audit.
+
+`facts_for_visits()` builds the plain `NoteFacts` of many visits in a fixed number of queries
+(plus billing's own reads per visit), so the note page, the sign-off gate and the admin's desk
+run the same pure rules on the same facts. `facts_for_visit()` is the one-visit case.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from billing import services as billing_services
+from notes.audit import (
+    BillingNotice,
+    ClinicianFacts,
+    FindingFacts,
+    GoalLinkFacts,
+    MeasureFacts,
+    Missing,
+    NoteFacts,
+    PlanFacts,
+    TechniqueFacts,
+    TimeBlockFacts,
+    evaluate,
+)
+from notes.models import GoalLink, TimeBlock, UntimedService, Visit
+from plancare.models import Diagnosis, ProgressReport
+
+
+def clinician_facts(user) -> ClinicianFacts:
+    supervisor = user.supervising_therapist
+    return ClinicianFacts(
+        id=user.pk,
+        name=str(user),
+        discipline=user.discipline,
+        licensed=user.is_licensed,
+        assistant=user.is_assistant,
+        supervisor=str(supervisor) if supervisor is not None else "",
+    )
+
+
+def _visits_with_rows(visit_ids: Iterable[int], *, with_services: bool):
+    last_report = (
+        ProgressReport.objects.filter(
+            plan=OuterRef("plan"), written_on__lte=OuterRef("date_of_service")
+        )
+        .order_by("-written_on")
+        .values("written_on")[:1]
+    )
+    prefetches = [
+        "findings",  # query 2: the findings
+        "techniques",  # query 3: the techniques
+        Prefetch(  # query 4: the time blocks with their code and performing clinician
+            "time_blocks",
+            queryset=TimeBlock.objects.select_related(
+                "code", "clinician", "clinician__supervising_therapist"
+            ),
+        ),
+        "measures",  # query 5: the measures
+        # query 6: the goal links with their goals
+        Prefetch("goal_links", queryset=GoalLink.objects.select_related("goal")),
+    ]
+    if with_services:
+        # query 7: the untimed services with their code and clinician, which billing needs
+        prefetches.append(
+            Prefetch(
+                "untimed_services",
+                queryset=UntimedService.objects.select_related("code", "clinician"),
+            )
+        )
+    # query 1: the visits with their clinic, patient (and payer profile), plan, rendering
+    # clinician and supervisor, whether the plan has a diagnosis, and the date of the last
+    # progress report on or before the date of service
+    return (
+        Visit.objects.filter(pk__in=list(visit_ids))
+        .select_related(
+            "clinic",
+            "patient",
+            "patient__payer_profile",
+            "plan",
+            "clinician",
+            "clinician__supervising_therapist",
+        )
+        .annotate(
+            plan_has_diagnosis=Exists(Diagnosis.objects.filter(plan=OuterRef("plan"))),
+            last_report_on=Subquery(last_report),
+        )
+        .prefetch_related(*prefetches)
+    )
+
+
+def _other_treatment_dates(visits: list) -> dict[int, tuple]:
+    """Per visit, the distinct dates of its plan's other visits after the last progress report
+    (or the plan's start) up to its date of service: one query for all the visits."""
+    if not visits:
+        return {}
+    rows = (
+        Visit.objects.filter(
+            plan_id__in={v.plan_id for v in visits},
+            date_of_service__lte=max(v.date_of_service for v in visits),
+        )
+        .order_by("date_of_service")
+        .values_list("pk", "plan_id", "date_of_service")
+    )
+    by_plan: dict[int, list] = defaultdict(list)
+    for pk, plan_id, day in rows:
+        by_plan[plan_id].append((pk, day))
+    result = {}
+    for visit in visits:
+        since = visit.last_report_on or visit.plan.start_date
+        days = sorted(
+            {
+                day
+                for pk, day in by_plan[visit.plan_id]
+                if pk != visit.pk and since < day <= visit.date_of_service
+            }
+        )
+        result[visit.pk] = tuple(days)
+    return result
+
+
+def _facts(visit, *, billing, other_dates: tuple) -> NoteFacts:
+    plan = visit.plan
+    tz = visit.clinic.tz
+    note_url = reverse("visit_note", args=[visit.pk])
+    return NoteFacts(
+        visit_id=visit.pk,
+        visit_number=visit.visit_number,
+        date_of_service=visit.date_of_service,
+        payer_type=visit.patient.payer_type,
+        clinician=clinician_facts(visit.clinician),
+        plan=PlanFacts(
+            id=plan.pk,
+            status=plan.status,
+            start_date=plan.start_date,
+            cert_from=plan.cert_from,
+            cert_through=plan.cert_through,
+            certified_on=plan.certified_on,
+            has_diagnosis=visit.plan_has_diagnosis,
+            functional_limitations=plan.functional_limitations,
+            url=reverse("plan_detail", args=[plan.pk]),
+            progress_report_url=(
+                reverse("progress_report_new", args=[plan.pk]) + "?next=" + note_url
+            ),
+        ),
+        findings=tuple(
+            FindingFacts(
+                id=f.pk,
+                category=f.category,
+                region=f.region,
+                structure=f.structure,
+                description=f.description,
+                laterality=f.laterality,
+            )
+            for f in visit.findings.all()
+        ),
+        techniques=tuple(
+            TechniqueFacts(
+                id=t.pk,
+                kind=t.kind,
+                finding_id=t.finding_id,
+                region=t.region,
+                laterality=t.laterality,
+                direction=t.direction,
+                grade=t.grade,
+                mode=t.mode,
+                patient_position=t.patient_position,
+                tissue=t.tissue,
+                method=t.method,
+                intensity=t.intensity,
+                force=t.force,
+                sequence=t.sequence,
+                consent_documented=t.consent_documented,
+                screening=t.screening,
+                details=t.details,
+            )
+            for t in visit.techniques.all()
+        ),
+        time_blocks=tuple(
+            TimeBlockFacts(
+                id=b.pk,
+                code=b.code_id,
+                timed=b.code.timed,
+                clinician=clinician_facts(b.clinician),
+                started=timezone.localtime(b.started_at, tz).strftime("%H:%M"),
+                minutes=b.minutes,
+                running=b.stopped_at is None,
+            )
+            for b in visit.time_blocks.all()
+        ),
+        measures=tuple(
+            MeasureFacts(name=m.name, pre_value=m.pre_value, post_value=m.post_value)
+            for m in visit.measures.all()
+        ),
+        goal_links=tuple(
+            GoalLinkFacts(
+                goal_id=link.goal_id,
+                plan_id=link.goal.plan_id,
+                status=link.goal.status,
+                description=link.goal.description,
+            )
+            for link in visit.goal_links.all()
+        ),
+        in_treatment_decisions=visit.in_treatment_decisions,
+        reasoning=visit.reasoning,
+        reasoning_confirmed=visit.reasoning_confirmed,
+        skilled_care=visit.skilled_care,
+        skilled_care_from_visit=visit.clinic.skilled_care_from_visit,
+        last_report_on=visit.last_report_on,
+        other_treatment_dates=other_dates,
+        billing_notices=tuple(
+            BillingNotice(code=w.code, message=w.message, where=w.where or "")
+            for w in billing.warnings
+        ),
+    )
+
+
+def facts_for_visits(
+    visit_ids: Iterable[int], *, billing: Mapping[int, object] | None = None
+) -> dict[int, NoteFacts]:
+    """The `NoteFacts` of each visit, by id: 7 queries for any number of visits (8 when no
+    billing previews are given, for the untimed services billing needs), plus billing's own.
+
+    `billing` maps a visit id to its billing.services.BillingPreview when the caller already
+    has it; the others are computed here from the rows read.
+    """
+    billing = dict(billing or {})
+    ids = list(visit_ids)
+    visits = list(_visits_with_rows(ids, with_services=len(billing) < len(set(ids))))
+    other_dates = _other_treatment_dates(visits)  # one query
+    result = {}
+    for visit in visits:
+        preview = billing.get(visit.pk)
+        if preview is None:
+            preview = billing_services.visit_billing(
+                visit,
+                blocks=list(visit.time_blocks.all()),
+                services=list(visit.untimed_services.all()),
+                techniques=list(visit.techniques.all()),
+            )
+        result[visit.pk] = _facts(visit, billing=preview, other_dates=other_dates[visit.pk])
+    return result
+
+
+def facts_for_visit(visit, *, billing=None) -> NoteFacts:
+    """Read everything the rules need about one visit, in a fixed number of queries whatever the
+    number of findings, techniques, blocks, measures or earlier visits."""
+    previews = {visit.pk: billing} if billing is not None else None
+    return facts_for_visits([visit.pk], billing=previews)[visit.pk]
+
+
+def check_visit(visit) -> list[Missing]:
+    """Every missing element and warning of a visit's note (reads the database)."""
+    return evaluate(facts_for_visit(visit))
