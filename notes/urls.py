@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notes import views
+from notes import views, views_shorthand
 
 urlpatterns = [
     path("start/<int:patient_pk>/", views.visit_start_view, name="visit_start"),
@@ -34,4 +34,7 @@ urlpatterns = [
     path("<int:pk>/sign/", views.sign_view, name="visit_sign"),
     path("<int:pk>/cosign/", views.cosign_view, name="visit_cosign"),
     path("<int:pk>/addenda/", views.addendum_add, name="addendum_add"),
+    # Shorthand entry (notes/views_shorthand.py)
+    path("<int:pk>/shorthand/", views_shorthand.shorthand_preview, name="shorthand_preview"),
+    path("<int:pk>/shorthand/accept/", views_shorthand.shorthand_accept, name="shorthand_accept"),
 ]
