@@ -71,25 +71,27 @@ class Entry:
 # --- Patterns read before the words ----------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_PREFIX = re.compile(r"^\s*([a-z]+)\s*:\s*")
-_SCREEN = re.compile(r"\bscreen(?:ing)?\s*:\s*([^;]*)")
+_PREFIX = re.compile(r"^\s*([a-z]+)\s*:\s*", re.I)
+_SCREEN = re.compile(r"\bscreen(?:ing)?\s*:\s*([^;]*)", re.I)
 _TIME_RANGE = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})\s*(?:-|–|—|to)\s*(\d{1,2}):(\d{2})(?![\d:])")
 _LONE_TIME = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?![\d:])")
-_DURATION = re.compile(r"(?<![\w.])(\d{1,3})\s*(?:minutes|mins|min|m\b|')")
+_DURATION = re.compile(r"(?<![\w.])(\d{1,3})\s*(?:minutes|mins|min|m\b|')", re.I)
 _ARROW = re.compile(
     r"(?<![\w.])(\d{1,3}(?:\.\d{1,2})?)\s*(?:->|→|=>|>|to)\s*(\d{1,3}(?:\.\d{1,2})?)"
-    r"\s*(?:°|deg\b|/10\b|cm\b)?"
+    r"\s*(?:°|deg\b|/10\b|cm\b)?",
+    re.I,
 )
-_SEGMENT = re.compile(r"\b([ctls])(\d{1,2})(?:\s*[-/]\s*([ctls])?(\d{1,2}))?\b")
+_SEGMENT = re.compile(r"\b([ctls])(\d{1,2})(?:\s*[-/]\s*([ctls])?(\d{1,2}))?\b", re.I)
 _CODE = re.compile(r"\b(9[78]\d{3})\b")
 _END_FEEL = re.compile(
     r"\b("
     + "|".join(vocab.END_FEELS)
     + r")\s+(?:end[\s-]?feel|ef)\b|\bend[\s-]?feel\s*:?\s*("
     + "|".join(vocab.END_FEELS)
-    + r")\b"
+    + r")\b",
+    re.I,
 )
-_GRADE = re.compile(r"\b(?:grade|gr|g)\.?\s*(iv|v|iii|ii|i|[1-5])[+-]?(?![a-z0-9])")
+_GRADE = re.compile(r"\b(?:grade|gr|g)\.?\s*(iv|v|iii|ii|i|[1-5])[+-]?(?![a-z0-9])", re.I)
 _SPLIT = re.compile(r"[\s,;/()\[\]{}]+")
 
 
@@ -97,6 +99,7 @@ def _spine_level(match: re.Match) -> tuple[str, str] | None:
     """ "c4-5" → ("C4-5", "Cervical spine"); "l5/s1" → ("L5-S1", "Lumbar spine"); None for a
     level the spine does not have ("C9", "L7")."""
     first, upper, second, lower = match.groups()
+    first, second = first.lower(), (second or "").lower()
     limit = vocab.SPINE_LIMITS
     if not 0 < int(upper) <= limit[first]:
         return None
@@ -219,11 +222,12 @@ def parse_line(text: str, number: int = 1) -> Item:
                 f"Line {number} is longer than {MAX_LINE} characters: write one item per line.",
             ),
         )
-    lower = line.lower()
+    # Patterns and words are matched in any case; what is quoted back is as written.
+    lower = line
     forced = ""
     prefix = _PREFIX.match(lower)
-    if prefix and prefix.group(1) in vocab.LINE_PREFIXES:
-        forced = vocab.LINE_PREFIXES[prefix.group(1)]
+    if prefix and prefix.group(1).lower() in vocab.LINE_PREFIXES:
+        forced = vocab.LINE_PREFIXES[prefix.group(1).lower()]
         lower = lower[prefix.end() :]
         line = line[prefix.end() :]
 
@@ -264,8 +268,8 @@ def parse_line(text: str, number: int = 1) -> Item:
 
     take(_SEGMENT, "levels", level)
     take(_CODE, "codes", lambda m: m.group(1))
-    take(_END_FEEL, "end_feel", lambda m: vocab.END_FEELS[m.group(1) or m.group(2)])
-    take(_GRADE, "grades", lambda m: vocab.GRADES[m.group(1)])
+    take(_END_FEEL, "end_feel", lambda m: vocab.END_FEELS[(m.group(1) or m.group(2)).lower()])
+    take(_GRADE, "grades", lambda m: vocab.GRADES[m.group(1).lower()])
     tokens = _tokens(lower)
     by: dict = {"_order": tokens}
     for token in tokens:
