@@ -66,6 +66,7 @@
   }
 
   function jump(id) {
+
     var section = document.getElementById(id);
     if (!section) { return false; }
     return focusEl(landing(section));
@@ -166,7 +167,8 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
     var form = elt && (elt.tagName === "FORM" ? elt : elt.form || elt.closest("form"));
-    if (!form || !form.closest("#note")) { pending = null; return; }
+    // Panels refreshing themselves (units, checklist) leave the pending save alone.
+    if (!form || !form.closest("#note")) { return; }
     var section = form.closest(".note-section");
     pending = {
       section: section ? section.id : "",
@@ -179,11 +181,12 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     markShortcuts();
     var done = pending;
+
     var config = event.detail.requestConfig;
     if (!done || !config || config.verb !== "post") { return; }
     pending = null;
-    var swapped = event.detail.target;
-    var section = swapped && swapped.id ? swapped : document.getElementById(done.section);
+    // An outerHTML swap replaces the section: look it up again by its id.
+    var section = document.getElementById(done.section);
     var next = section && section.getAttribute("data-focus-next");
     if (next) { jump(next); return; }
     var auto = section && section.querySelector("[autofocus]");
