@@ -162,6 +162,7 @@ class Applied:
     reason_error: str = ""
     needs_reason: bool = False
     saved: bool = False
+    rows: list[MeasureRow] = field(default_factory=list)  # today's measures not yet entered
 
     @property
     def ok(self) -> bool:
@@ -222,11 +223,12 @@ def apply_shorthand(
     applied.outcomes = list(outcomes.values())
     for outcome in applied.outcomes:
         outcome.errors.extend(outcome.item.problems)
+    rows = measure_rows(visit)
     try:
         with transaction.atomic():
             # A preview without the reason yet still checks the blocks (and then asks for it).
             given = reason if reason.strip() or not dry_run else "(asked before accepting)"
-            _chart(visit, user, applied, outcomes, given, record=not dry_run)
+            _chart(visit, user, applied, outcomes, given, rows, record=not dry_run)
             if dry_run or not applied.ok:
                 raise _Rollback
     except _Rollback:
@@ -244,7 +246,7 @@ def _record(record: bool, user, visit, obj, action: str, detail: str) -> None:
         record_change(user=user, visit=visit, obj=obj, action=action, detail=detail)
 
 
-def _chart(visit, user, applied: Applied, outcomes: dict, reason: str, *, record: bool):
+def _chart(visit, user, applied: Applied, outcomes: dict, reason: str, rows, *, record: bool):
     items = [o.item for o in applied.outcomes if o.item.ok]
     create = AccessAction.CREATE
 
@@ -342,10 +344,10 @@ def _chart(visit, user, applied: Applied, outcomes: dict, reason: str, *, record
         )
 
     # 4. Measures on today's default rows, and the goals they measure linked.
+    applied.rows = rows
     measure_items = [i for i in items if i.kind == "measure"]
     if not measure_items:
         return
-    rows = measure_rows(visit)
     goals = [row.goal for row in rows if row.goal is not None]
     saved: list[Measure] = []
     for item in measure_items:
@@ -378,6 +380,7 @@ def _chart(visit, user, applied: Applied, outcomes: dict, reason: str, *, record
         measure.save()
         saved.append(measure)
         rows = [r for r in rows if r is not row]
+        applied.rows = rows
         outcome.measure = measure
         _record(record, user, visit, measure, create, "measure (shorthand)")
         if row.goal is not None:

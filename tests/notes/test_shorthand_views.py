@@ -236,6 +236,16 @@ def test_a_measure_matching_two_rows_is_left_for_the_clinician(pt_client, visit)
     assert "matches Active left cervical rotation or Pain with rotation" in text(response)
 
 
+def test_the_preview_lists_the_measures_expected_today(pt_client, visit):
+    # Pre-fill: the plan's active goals as today's measure rows, values empty; a row entered
+    # in this entry is no longer listed.
+    response = preview(pt_client, visit, "restricted PA C4-5, firm end feel\nL cx rot 40->58")
+    body = words(response)
+    assert "Measures expected today" in body
+    assert "Pain with rotation — goal: Drive without pain on turning the head" in body
+    assert "Active left cervical rotation — goal" not in body
+
+
 def test_last_visits_measures_are_default_rows(pt_client, visit, plan, pt):
     from tests.factories import VisitFactory
     from tests.notes.conftest import TODAY
