@@ -27,6 +27,18 @@ VISIT_SORTS = {
     "visit": ("visit_number", "date_of_service", "id"),
 }
 SORT_KEYS = tuple(VISIT_SORTS) + tuple(f"-{key}" for key in VISIT_SORTS)
+SORT_LABELS = {
+    "date": "Date of service, oldest first",
+    "-date": "Date of service, newest first",
+    "age": "Age, youngest first",
+    "-age": "Age, oldest first",
+    "patient": "Patient, A to Z",
+    "-patient": "Patient, Z to A",
+    "clinician": "Clinician, A to Z",
+    "-clinician": "Clinician, Z to A",
+    "visit": "Visit number, lowest first",
+    "-visit": "Visit number, highest first",
+}
 DEFAULT_SORT = "date"  # oldest first
 SORT_MESSAGE = "Sort by one of: " + ", ".join(SORT_KEYS) + "."
 
@@ -46,7 +58,10 @@ class DeskFilter(django_filters.FilterSet):
         choices=KIND_CHOICES, empty_label=None, method="keep", label="Show"
     )
     clinician = django_filters.ModelChoiceFilter(
-        queryset=User.objects.none(), empty_label="Every clinician", label="Clinician"
+        queryset=User.objects.none(),
+        empty_label="Every clinician",
+        label="Clinician",
+        method="filter_clinician",
     )
     patient = django_filters.CharFilter(method="filter_patient", label="Patient name or MRN")
     age = django_filters.ChoiceFilter(
@@ -65,7 +80,7 @@ class DeskFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     sort = django_filters.ChoiceFilter(
-        choices=[(key, key) for key in SORT_KEYS],
+        choices=[(key, SORT_LABELS[key]) for key in SORT_KEYS],
         empty_label=None,
         method="keep",
         label="Sort by",
@@ -83,6 +98,12 @@ class DeskFilter(django_filters.FilterSet):
     def keep(self, queryset, name, value):
         """Fields the view applies itself (kind of row, age from the clinic's today, sort)."""
         return queryset
+
+    def filter_clinician(self, queryset, name, value):
+        """The rendering clinician; on co-signatures also the supervisor who owes it."""
+        if self.form.cleaned_data.get("kind") == COSIGN:
+            return queryset.filter(Q(clinician=value) | Q(clinician__supervising_therapist=value))
+        return queryset.filter(clinician=value)
 
     def filter_patient(self, queryset, name, value):
         return queryset.filter(patient_q(value, prefix="patient__"))

@@ -194,11 +194,33 @@ class DeadlineRow:
         }[self.due.kind]
 
 
+# What the deadline rows read and show of a plan, its patient and clinician.
+PLAN_FIELDS = (
+    "id",
+    "discipline",
+    "start_date",
+    "cert_from",
+    "cert_through",
+    "certified_on",
+    "duration_weeks",
+    "status",
+    "patient__id",
+    "patient__first_name",
+    "patient__last_name",
+    "patient__payer_type",
+    "clinician__id",
+    "clinician__username",
+    "clinician__first_name",
+    "clinician__last_name",
+    "clinician__credentials",
+)
+
+
 def deadline_rows(plans: QuerySet, today: dt.date, lead_days: int) -> list[DeadlineRow]:
     """Every deadline of the plans, per plan of care: 3 queries whatever the number of plans
     or visits (the plans; the distinct dates of their visits up to today; the date of each
     plan's last progress report)."""
-    plan_list = list(plans.select_related("patient", "clinician"))  # query 1
+    plan_list = list(plans.select_related("patient", "clinician").only(*PLAN_FIELDS))  # query 1
     if not plan_list:
         return []
     ids = [p.pk for p in plan_list]

@@ -77,16 +77,22 @@ def desk(request: HttpRequest) -> HttpResponse:
     sort = filters.cleaned("sort", DEFAULT_SORT) if valid else DEFAULT_SORT
     age = int(filters.cleaned("age", 0) or 0) if valid else 0
 
-    def narrowed(queryset):
+    def narrowed(queryset, section: str):
+        """The section's rows under the filters (the clinician filter reads the section: on
+        co-signatures it also matches the supervisor who owes them)."""
         if not valid:
             return queryset.none()
-        queryset = filters.filter_queryset(queryset)
+        params = request.GET.copy()
+        params["kind"] = section
+        section_filters = DeskFilter(params, queryset=queryset, clinic=clinic, user=user)
+        section_filters.is_valid()
+        queryset = section_filters.qs
         if age:
             queryset = queryset.filter(date_of_service__lte=today - dt.timedelta(days=age))
         return queryset
 
-    unsigned = narrowed(queries.unsigned_visits(user))
-    cosign = narrowed(queries.cosign_visits(user))
+    unsigned = narrowed(queries.unsigned_visits(user), UNSIGNED)
+    cosign = narrowed(queries.cosign_visits(user), COSIGN)
     plans = queries.open_plans(user)
     if valid and (who := filters.cleaned("clinician")):
         plans = plans.filter(clinician=who)
@@ -140,7 +146,8 @@ def desk(request: HttpRequest) -> HttpResponse:
             .exclude(error="")
             .select_related("recipient")[:10]
         )
-    template = TEMPLATE + "#results" if request.htmx and not request.htmx.boosted else TEMPLATE
+    # The filter form asks for the desk's body only; boosted links get the page (htmx selects).
+    template = TEMPLATE + "#body" if request.htmx and not request.htmx.boosted else TEMPLATE
     return render(request, template, ctx, status=status)
 
 

@@ -320,3 +320,32 @@ def test_a_deep_page_of_a_bigger_clinic_costs_no_more_than_a_full_first_page(
     with CaptureQueriesContext(connection) as deep:
         admin_client_.get(DESK + "?page=2")
     assert len(deep.captured_queries) == len(first.captured_queries)
+
+
+def test_the_clinician_filter_on_cosignatures_includes_those_the_clinician_owes(
+    admin_client_, pt, pta
+):
+    from django.utils import timezone
+
+    waiting = visit_on(
+        plan_for(pt),
+        TODAY,
+        clinician=pta,
+        status=VisitStatus.SIGNED,
+        cosign_required=True,
+        signed_at=timezone.now(),
+    )
+    for who in (pt, pta):
+        response = admin_client_.get(DESK, {"kind": "cosign", "clinician": who.pk})
+        assert visit_ids(response) == [waiting.pk]
+    unsigned = admin_client_.get(DESK, {"clinician": pt.pk})
+    assert visit_ids(unsigned) == []
+    assert unsigned.context["counts"]["cosign"] == 1  # the tab counts what it shows
+
+
+def test_htmx_filtering_gets_the_desks_body_only(admin_client_, three, ot):
+    response = admin_client_.get(DESK, {"clinician": ot.pk}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="desk-body"')
+    assert "<html" not in body
+    assert visit_ids(response) == [three[1].pk]

@@ -111,4 +111,4 @@ def test_the_clinician_sees_the_reminder_on_their_home_page(
     page = pt_client.get("/").content.decode()
     assert "Reminders for you" in page
     assert "Alex Morgan, " not in page  # the admin has no credentials: shown by name
-    assert "Alex Morgan reminded you on Mar 11" in page
+    assert "Alex Morgan reminded you on Mar 11, 10:00 about 1 note." in page  # clinic time
