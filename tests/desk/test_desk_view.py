@@ -349,3 +349,17 @@ def test_htmx_filtering_gets_the_desks_body_only(admin_client_, three, ot):
     assert body.lstrip().startswith('<div id="desk-body"')
     assert "<html" not in body
     assert visit_ids(response) == [three[1].pk]
+
+
+def test_a_row_opens_the_note_which_the_admin_reads_but_cannot_change(admin_client_, pt):
+    visit = visit_on(plan_for(pt), TODAY)
+    page = admin_client_.get(DESK).content.decode()
+    note_url = reverse("visit_note", args=[visit.pk])
+    assert f'href="{note_url}"' in page
+    assert admin_client_.get(note_url).status_code == 200
+    response = admin_client_.post(
+        reverse("finding_add", args=[visit.pk]),
+        {"category": "joint", "region": "Cervical spine", "structure": "C4-5", "description": "x"},
+    )
+    assert response.status_code == 403
+    assert not visit.findings.exists()
