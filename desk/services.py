@@ -77,8 +77,8 @@ def _enqueue(reminder_ids: Iterable[int]) -> None:
 def reminders_create(*, sender: User, visit_ids: Iterable[int]) -> list[Reminder]:
     """One reminder per recipient for the chosen rows of the sender's clinic: a draft reminds
     its rendering clinician to sign, a note awaiting co-signature the supervising therapist."""
-    if not sender.can_write or sender.clinic_id is None:
-        raise ReminderError("Your role cannot send reminders.")
+    if not sender.is_clinic_admin or sender.clinic_id is None:
+        raise ReminderError("Only clinic admins send reminders.")
     ids = {int(pk) for pk in visit_ids}
     if not ids:
         raise ReminderError("Choose at least one note to remind about.")

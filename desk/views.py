@@ -108,7 +108,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         "counts": counts,
         "today": today,
         "sort_error": SORT_MESSAGE if status == 400 else "",
-        "can_remind": user.can_write,
+        "can_remind": user.is_clinic_admin,
         "query": request.GET.urlencode(),
     }
     if kind == DEADLINES:
@@ -180,8 +180,8 @@ def remind(request: HttpRequest) -> HttpResponse:
     """ "Remind now" for one row (`only`) or the ticked rows (`visit`)."""
     _require_clinic(request)
     user = request.user
-    if not user.can_write:
-        raise PermissionDenied("Auditors have read-only access: they send no reminders.")
+    if not user.is_clinic_admin:
+        raise PermissionDenied("Only clinic admins send reminders; auditors have read-only access.")
     chosen = request.POST.getlist("only") or request.POST.getlist("visit")
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):

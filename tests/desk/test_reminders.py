@@ -91,9 +91,11 @@ def test_an_outside_next_is_not_followed(admin_client_, pt):
     assert response["Location"] == "/desk/"
 
 
-def test_an_auditor_sends_no_reminder(auditor_client, pt):
+def test_only_an_admin_sends_reminders(auditor_client, pt_client, pt):
     visit = visit_on(plan_for(pt), TODAY)
     assert auditor_client.post(REMIND, {"only": visit.pk}).status_code == 403
+    assert pt_client.post(REMIND, {"only": visit.pk}).status_code == 403
+    assert 'name="only"' not in pt_client.get("/desk/").content.decode()
     assert Reminder.objects.count() == 0
 
 
