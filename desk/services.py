@@ -29,6 +29,12 @@ from notes.models import Visit
 log = logging.getLogger(__name__)
 
 
+NO_ADDRESS = (
+    "No e-mail address on file: add one to the user's account (the reminder shows on their "
+    "home page meanwhile)."
+)
+
+
 class ReminderError(Exception):
     """A reminder that cannot be made; `str(error)` is the message for the user."""
 
@@ -188,6 +194,12 @@ def reminder_deliver(*, reminder_id: int) -> str:
         )
         if reminder.is_sent:
             return "already sent"
+        if not reminder.recipient.email:
+            reminder.status = ReminderStatus.FAILED
+            reminder.error = NO_ADDRESS
+            reminder.save(update_fields=["status", "error"])
+            log.error("Reminder %s not sent: the recipient has no e-mail address", reminder.pk)
+            return "no address"
         subject, body = compose(reminder)
         if subject:
             send_mail(

@@ -114,3 +114,16 @@ def test_the_clinician_sees_the_reminder_on_their_home_page(
     assert "Reminders for you" in page
     assert "Alex Morgan, " not in page  # the admin has no credentials: shown by name
     assert "Alex Morgan reminded you on Mar 11, 10:00 about 1 note." in page  # clinic time
+
+
+def test_a_clinician_without_an_email_address_is_shown_to_the_admin(
+    admin_client_, pt, django_capture_on_commit_callbacks
+):
+    visit = visit_on(plan_for(pt), TODAY)  # pt has no e-mail address
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client_.post(REMIND, {"only": visit.pk})
+    assert mail.outbox == []
+    assert Reminder.objects.get().status == ReminderStatus.FAILED
+    page = admin_client_.get("/desk/").content.decode()
+    assert "Reminder to Pat Okafor, PT, DPT" in page
+    assert "No e-mail address on file" in page
