@@ -54,7 +54,7 @@ class Shorthand:
     error: str = ""
 
 
-def _state(request: HttpRequest, visit: Visit) -> tuple[ShorthandForm, Shorthand]:
+def _state(request: HttpRequest) -> tuple[ShorthandForm, Shorthand]:
     form = ShorthandForm(request.POST)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
@@ -75,7 +75,7 @@ def _panel(request: HttpRequest, visit: Visit, state: Shorthand, *, status: int)
 
 @note_write()
 def shorthand_preview(request: HttpRequest, visit: Visit) -> HttpResponse:
-    _form, state = _state(request, visit)
+    _form, state = _state(request)
     if not state.reason:
         state.reason = last_manual_reason(request.user)
     if not state.error:
@@ -87,7 +87,7 @@ def shorthand_preview(request: HttpRequest, visit: Visit) -> HttpResponse:
 
 @note_write()
 def shorthand_accept(request: HttpRequest, visit: Visit) -> HttpResponse:
-    form, state = _state(request, visit)
+    form, state = _state(request)
     previewed = form.data.get("previewed")
     if previewed is not None and " ".join(previewed.split()) != " ".join(state.text.split()):
         # Only what the clinician saw in the preview is charted.

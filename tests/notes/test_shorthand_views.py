@@ -298,6 +298,13 @@ def test_the_preview_is_404_outside_the_clinic(outsider_client, visit):
     assert accept(outsider_client, visit, S1).status_code == 404
 
 
+def test_the_shorthand_takes_posts_from_signed_in_users_only(client, pt_client, visit):
+    assert pt_client.get(url("shorthand_preview", visit)).status_code == 405
+    response = client.post(url("shorthand_preview", visit), {"text": S1})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not Finding.objects.exists()
+
+
 def test_auditors_never_chart_by_shorthand(auditor_client, visit):
     assert preview(auditor_client, visit, S1).status_code == 403
     assert accept(auditor_client, visit, S1).status_code == 403
