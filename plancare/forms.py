@@ -10,7 +10,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import Discipline, Role, User
-from billing.models import PayerProfile
+from billing.models import PayerProfile, PayerType
 from plancare import rules
 from plancare.models import (
     Diagnosis,
@@ -18,7 +18,6 @@ from plancare.models import (
     GoalStatus,
     IcdCode,
     Patient,
-    PayerType,
     PlanDiscipline,
     PlanOfCare,
     ProgressReport,

@@ -5,6 +5,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+# The payer (its types, profiles and rules) lives in billing; a patient records which one.
+from billing.models import PayerType
 from plancare import rules
 from plancare.rules import (  # noqa: F401  (the rules own these values; re-exported here)
     CERT_SIGNATURE_GRACE_DAYS,
@@ -16,15 +18,6 @@ from plancare.rules import (  # noqa: F401  (the rules own these values; re-expo
 
 # ICD-10-CM: a letter, a digit, a digit or letter, then optionally a dot and 1-4 characters.
 icd10_validator = RegexValidator(ICD10_RE, ICD10_MESSAGE)
-
-
-class PayerType(models.TextChoices):
-    MEDICARE_B = "medicare_b", "Medicare Part B"
-    MEDICARE_ADV = "medicare_adv", "Medicare Advantage"
-    MEDICAID = "medicaid", "Medicaid"
-    COMMERCIAL = "commercial", "Commercial"
-    WORKERS_COMP = "workers_comp", "Workers' compensation"
-    SELF_PAY = "self_pay", "Self-pay"
 
 
 class Sex(models.TextChoices):

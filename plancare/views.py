@@ -1,33 +1,33 @@
 """Patients, the chart, plans of care with their diagnoses and goals, progress reports.
 
-Every view scopes ids to the user's clinic through plancare.access (404 outside it) and refuses
-writes to read-only users (403). Inline forms answer htmx with a partial of the plan page and a
-plain POST with a redirect (DESIGN.md §2.5-2.6).
+Every view that takes an id gets its object through `object_view` and plancare.access: scoped to
+the user's clinic (404 outside it, whatever the method), then the method (405), then read-only
+users refused on writes (403, the reason shown by templates/403.html). Inline forms answer htmx
+with a partial of the plan page and a plain POST with a redirect (DESIGN.md §2.5-2.6).
 """
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import trigger_client_event
 
+from accounts.decorators import object_view, writer_required
 from accounts.models import AccessAction, AccessEvent
-from notes.models import Measure, Visit
 from plancare import services
 from plancare.access import (
     get_diagnosis_for_user,
     get_goal_for_user,
     get_patient_for_user,
     get_plan_for_user,
-    require_write,
 )
 from plancare.forms import (
     DiagnosisForm,
@@ -50,20 +50,7 @@ from plancare.models import (
 
 PATIENTS_PER_PAGE = 25
 PLAN_TEMPLATE = "plancare/plan_detail.html"
-
-
-def explain_denials(view):
-    """Show the reason of a 403 on a page of its own (the default page says nothing)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            message = str(exc) or "You do not have permission to do this."
-            return render(request, "plancare/denied.html", {"message": message}, status=403)
-
-    return wrapper
+GET_POST = ("GET", "POST")
 
 
 def _today(request: HttpRequest) -> dt.date:
@@ -84,8 +71,7 @@ def _autofocus(form, name: str) -> None:
 # --- Patients -------------------------------------------------------------------------------
 
 
-@explain_denials
-@require_http_methods(["GET"])
+@require_GET
 def patient_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     show_inactive = request.GET.get("inactive") == "1"
@@ -122,10 +108,9 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
+@require_http_methods(GET_POST)
+@writer_required
 def patient_new(request: HttpRequest) -> HttpResponse:
-    require_write(request)
     form = PatientForm(request.POST or None, clinic=request.user.clinic)
     if request.method == "POST" and form.is_valid():
         patient = services.patient_save(patient=form.save(commit=False), by=request.user)
@@ -134,10 +119,8 @@ def patient_new(request: HttpRequest) -> HttpResponse:
     return render(request, "plancare/patient_form.html", {"form": form, "patient": None})
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = get_patient_for_user(request, pk, write=True)
+@object_view(get_patient_for_user, methods=GET_POST, write=True)
+def patient_edit(request: HttpRequest, patient: Patient) -> HttpResponse:
     form = PatientForm(request.POST or None, instance=patient, clinic=request.user.clinic)
     if request.method == "POST" and form.is_valid():
         services.patient_save(
@@ -148,14 +131,10 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plancare/patient_form.html", {"form": form, "patient": patient})
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@object_view(get_patient_for_user)
+def patient_detail(request: HttpRequest, patient: Patient) -> HttpResponse:
     """The chart: patient header, plans (current first) with diagnoses and goals, the visits
     and their timeline. A fixed number of queries whatever the number of plans, goals, visits."""
-    patient = get_patient_for_user(request, pk)
-    if request.method != "GET":  # scoped first: another clinic's id is a 404 on any method
-        return HttpResponseNotAllowed(["GET"])
     today = _today(request)
     plans = services.order_current_first(
         list(services.plans_with_details(PlanOfCare.objects.filter(patient=patient))), today
@@ -163,11 +142,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for plan in plans:
         plan.current_warnings = services.plan_warnings_for(plan, today)
         plan.certification = plan.certification_label(today)
-    visits = list(
-        Visit.objects.filter(patient=patient)
-        .select_related("clinician")
-        .order_by("-date_of_service", "-id")
-    )
+    visits = list(patient.visits.select_related("clinician").order_by("-date_of_service", "-id"))
     plan_by_id = {plan.pk: plan for plan in plans}
     for visit in visits:
         visit.plan_of_care = plan_by_id.get(visit.plan_id)
@@ -200,10 +175,8 @@ def _icd_codes() -> list[IcdCode]:
     return list(IcdCode.objects.all())
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def plan_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = get_patient_for_user(request, patient_pk, write=True)
+@object_view(get_patient_for_user, kwarg="patient_pk", methods=GET_POST, write=True)
+def plan_new(request: HttpRequest, patient: Patient) -> HttpResponse:
     form = PlanForm(
         request.POST or None,
         instance=PlanOfCare(patient=patient),
@@ -230,10 +203,8 @@ def plan_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     )
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request, pk, write=True)
+@object_view(get_plan_for_user, methods=GET_POST, write=True)
+def plan_edit(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
     form = PlanForm(request.POST or None, instance=plan, clinic=request.user.clinic)
     if request.method == "POST" and form.is_valid():
         services.plan_save(plan=form.save(commit=False), by=request.user, changed=form.changed_data)
@@ -282,12 +253,8 @@ def _status_actions(plan: PlanOfCare) -> list[tuple[str, str]]:
     return actions
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request, pk)
-    if request.method != "GET":  # scoped first: another clinic's id is a 404 on any method
-        return HttpResponseNotAllowed(["GET"])
+@object_view(get_plan_for_user)
+def plan_detail(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
     section = request.GET.get("section")
     if _wants_partial(request) and section in ("diagnoses", "goals"):
         return render(request, f"{PLAN_TEMPLATE}#{section}", _plan_context(request, plan))
@@ -301,11 +268,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, PLAN_TEMPLATE, context)
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
+@object_view(get_plan_for_user, methods=GET_POST, write=True)
+def plan_status(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
     """POST: activate, hold or discharge. A GET (a stale link) shows the plan page."""
-    plan = get_plan_for_user(request, pk, write=True)
     if request.method == "GET":
         return redirect("plan_detail", pk=plan.pk)
     form = PlanStatusForm(request.POST)
@@ -327,10 +292,8 @@ def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("plan_detail", pk=plan.pk)
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def plan_recertify(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request, pk, write=True)
+@object_view(get_plan_for_user, methods=GET_POST, write=True)
+def plan_recertify(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
     form = RecertifyForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
@@ -383,16 +346,13 @@ def _inline_response(
 def _saved(request: HttpRequest, plan: PlanOfCare, *, section: str, message: str) -> HttpResponse:
     if _wants_partial(request):
         response = render(request, f"{PLAN_TEMPLATE}#{section}", _plan_context(request, plan))
-        response["HX-Trigger"] = "plan-changed"
-        return response
+        return trigger_client_event(response, "plan-changed")
     messages.success(request, message)
     return redirect(reverse("plan_detail", args=[plan.pk]) + f"#{section}")
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def diagnosis_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request, plan_pk, write=True)
+@object_view(get_plan_for_user, kwarg="plan_pk", methods=GET_POST, write=True)
+def diagnosis_new(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
     form = DiagnosisForm(request.POST or None, instance=Diagnosis(plan=plan), plan=plan)
     if request.method == "POST" and form.is_valid():
         services.diagnosis_save(diagnosis=form.save(commit=False), by=request.user)
@@ -409,10 +369,8 @@ def diagnosis_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
     )
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def diagnosis_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    diagnosis = get_diagnosis_for_user(request, pk, write=True)
+@object_view(get_diagnosis_for_user, methods=GET_POST, write=True)
+def diagnosis_edit(request: HttpRequest, diagnosis: Diagnosis) -> HttpResponse:
     plan = diagnosis.plan
     form = DiagnosisForm(request.POST or None, instance=diagnosis, plan=plan)
     if request.method == "POST" and form.is_valid():
@@ -432,10 +390,8 @@ def diagnosis_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def goal_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request, plan_pk, write=True)
+@object_view(get_plan_for_user, kwarg="plan_pk", methods=GET_POST, write=True)
+def goal_new(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
     form = GoalForm(request.POST or None, instance=Goal(plan=plan), plan=plan)
     if request.method == "POST" and form.is_valid():
         services.goal_save(goal=form.save(commit=False), by=request.user)
@@ -452,10 +408,8 @@ def goal_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
     )
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = get_goal_for_user(request, pk, write=True)
+@object_view(get_goal_for_user, methods=GET_POST, write=True)
+def goal_edit(request: HttpRequest, goal: Goal) -> HttpResponse:
     plan = goal.plan
     form = GoalForm(request.POST or None, instance=goal, plan=plan)
     if request.method == "POST" and form.is_valid():
@@ -485,21 +439,21 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
-def _latest_measures(goals: list[Goal]) -> dict[int, Measure]:
-    latest: dict[int, Measure] = {}
-    for measure in (
-        Measure.objects.filter(goal__in=goals)
-        .select_related("visit")
-        .order_by("visit__date_of_service", "created_at", "id")
-    ):
-        latest[measure.goal_id] = measure
-    return latest
+def _latest_measures(plan: PlanOfCare, goals: list[Goal]) -> dict[int, object]:
+    """The last measure of each goal, from the patient's visits (2 queries: visits, measures)."""
+    wanted = {goal.pk for goal in goals}
+    measures = [
+        measure
+        for visit in plan.patient.visits.prefetch_related("measures")
+        for measure in visit.measures.all()
+        if measure.goal_id in wanted
+    ]
+    measures.sort(key=lambda m: (m.visit.date_of_service, m.created_at, m.pk))
+    return {measure.goal_id: measure for measure in measures}
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def progress_report_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request, plan_pk, write=True)
+@object_view(get_plan_for_user, kwarg="plan_pk", methods=GET_POST, write=True)
+def progress_report_new(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
     if not services.can_write_progress_report(request.user):
         raise PermissionDenied(services.PROGRESS_REPORT_REFUSAL)
     next_url = _safe_next(request)
@@ -509,7 +463,7 @@ def progress_report_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
         messages.success(request, "Progress report saved.")
         return redirect(next_url or reverse("plan_detail", args=[plan.pk]))
     goals = list(plan.goals.filter(status__in=ACTIVE_GOAL_STATUSES))
-    latest = _latest_measures(goals)
+    latest = _latest_measures(plan, goals)
     for goal in goals:
         goal.latest_measure = latest.get(goal.pk)
     return render(
