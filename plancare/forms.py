@@ -32,7 +32,8 @@ def _col(*fields, size: str = "col-12 col-md-6") -> list[Column]:
 
 
 class CleanTextMixin:
-    """PostgreSQL text cannot hold NUL bytes: strip them from every submitted value."""
+    """PostgreSQL text cannot hold NUL bytes: strip them from every submitted value (the
+    CharFields then trim the blanks around each text)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +44,22 @@ class CleanTextMixin:
             for key in list(data.keys()):
                 data.setlist(key, [v.replace("\x00", "") for v in data.getlist(key)])
             self.data = data
+
+
+class CertifierMixin:
+    """The certifying physician's NPI and signature date, on a plan and on a recertification."""
+
+    def clean_certifier_npi(self) -> str:
+        npi = self.cleaned_data["certifier_npi"].replace(" ", "")
+        if problem := rules.npi_problem(npi):
+            raise forms.ValidationError(problem)
+        return npi
+
+    def clean_certified_on(self) -> dt.date | None:
+        value = self.cleaned_data["certified_on"]
+        if problem := rules.signature_date_problem(value, timezone.localdate()):
+            raise forms.ValidationError(problem)
+        return value
 
 
 def _default(form: forms.BaseForm, name: str, value) -> None:
@@ -112,15 +129,6 @@ class PatientForm(CleanTextMixin, forms.ModelForm):
             Field("is_active"),
         )
 
-    def clean_first_name(self) -> str:
-        return rules.clean_text(self.cleaned_data["first_name"])
-
-    def clean_last_name(self) -> str:
-        return rules.clean_text(self.cleaned_data["last_name"])
-
-    def clean_member_id(self) -> str:
-        return rules.clean_text(self.cleaned_data["member_id"])
-
     def clean_date_of_birth(self) -> dt.date:
         born = self.cleaned_data["date_of_birth"]
         if problem := rules.birth_date_problem(born, timezone.localdate()):
@@ -180,7 +188,7 @@ def plan_clinicians(clinic):
     ).order_by("last_name", "first_name")
 
 
-class PlanForm(CleanTextMixin, forms.ModelForm):
+class PlanForm(CleanTextMixin, CertifierMixin, forms.ModelForm):
     """The plan of care. A new plan also takes its primary diagnosis (E9: medical necessity
     ties the functional limitations to a diagnosis); more diagnoses are added on the plan."""
 
@@ -274,18 +282,6 @@ class PlanForm(CleanTextMixin, forms.ModelForm):
             Field("medical_necessity"),
         )
 
-    def clean_certifier_name(self) -> str:
-        return rules.clean_text(self.cleaned_data["certifier_name"])
-
-    def clean_certifier_npi(self) -> str:
-        npi = rules.clean_text(self.cleaned_data["certifier_npi"]).replace(" ", "")
-        if problem := rules.npi_problem(npi):
-            raise forms.ValidationError(problem)
-        return npi
-
-    def clean_body_regions(self) -> str:
-        return rules.clean_text(self.cleaned_data["body_regions"])
-
     def clean_functional_limitations(self) -> str:
         text = rules.clean_text(self.cleaned_data["functional_limitations"])
         if not text:
@@ -307,12 +303,6 @@ class PlanForm(CleanTextMixin, forms.ModelForm):
     def clean_duration_weeks(self) -> int:
         value = self.cleaned_data["duration_weeks"]
         if problem := rules.duration_problem(value):
-            raise forms.ValidationError(problem)
-        return value
-
-    def clean_certified_on(self) -> dt.date | None:
-        value = self.cleaned_data["certified_on"]
-        if problem := rules.signature_date_problem(value, timezone.localdate()):
             raise forms.ValidationError(problem)
         return value
 
@@ -366,7 +356,7 @@ class PlanStatusForm(forms.Form):
     day = forms.DateField(label="Date", required=False, widget=DATE)
 
 
-class RecertifyForm(CleanTextMixin, forms.Form):
+class RecertifyForm(CleanTextMixin, CertifierMixin, forms.Form):
     cert_from = forms.DateField(label="Certified from", widget=DATE)
     cert_through = forms.DateField(
         label="Certified through",
@@ -394,21 +384,6 @@ class RecertifyForm(CleanTextMixin, forms.Form):
             Row(*_col("cert_from", "cert_through", "certified_on", size="col-12 col-md-4")),
             Row(*_col("certifier_name", "certifier_npi")),
         )
-
-    def clean_certifier_name(self) -> str:
-        return rules.clean_text(self.cleaned_data["certifier_name"])
-
-    def clean_certifier_npi(self) -> str:
-        npi = rules.clean_text(self.cleaned_data["certifier_npi"]).replace(" ", "")
-        if problem := rules.npi_problem(npi):
-            raise forms.ValidationError(problem)
-        return npi
-
-    def clean_certified_on(self) -> dt.date | None:
-        value = self.cleaned_data["certified_on"]
-        if problem := rules.signature_date_problem(value, timezone.localdate()):
-            raise forms.ValidationError(problem)
-        return value
 
     def clean(self):
         data = super().clean()

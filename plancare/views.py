@@ -7,6 +7,8 @@ with a partial of the plan page and a plain POST with a redirect (DESIGN.md §2.
 """
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -317,114 +319,90 @@ def plan_recertify(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
 # --- Diagnoses and goals (inline on the plan page) ------------------------------------------
 
 
-def _inline_response(
-    request: HttpRequest,
-    plan: PlanOfCare,
-    *,
-    section: str,
-    form,
-    action: str,
-    editing_id: int | None,
-    page_template: str,
+@dataclass(frozen=True)
+class InlineRows:
+    """A list edited in place on the plan page (diagnoses, goals)."""
+
+    section: str
+    form_class: type
+    save: Callable  # the service: save(obj, *, by, changed)
+    focus: str  # the field the form opens on
+    page_template: str  # the form on a page of its own, without JavaScript
+    added: str
+    saved: str
+
+
+DIAGNOSES = InlineRows(
+    section="diagnoses",
+    form_class=DiagnosisForm,
+    save=lambda obj, **kw: services.diagnosis_save(diagnosis=obj, **kw),
+    focus="code",
+    page_template="plancare/diagnosis_form.html",
+    added="Diagnosis added.",
+    saved="Diagnosis saved.",
+)
+GOALS = InlineRows(
+    section="goals",
+    form_class=GoalForm,
+    save=lambda obj, **kw: services.goal_save(goal=obj, **kw),
+    focus="description",
+    page_template="plancare/goal_form.html",
+    added="Goal added.",
+    saved="Goal saved.",
+)
+
+
+def _inline_form(
+    request: HttpRequest, plan: PlanOfCare, rows: InlineRows, instance, action: str
 ) -> HttpResponse:
-    """The plan page's section with the form in place (htmx) or a page of its own (no JS)."""
+    """Add or edit one row. Saved: the section (htmx) or a redirect to it. Otherwise the plan
+    page's section with the form in place (htmx) or the form on a page of its own (no JS)."""
+    section = rows.section
+    creating = instance.pk is None
+    form = rows.form_class(request.POST or None, instance=instance, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        rows.save(form.save(commit=False), by=request.user, changed=form.changed_data)
+        if _wants_partial(request):
+            response = render(request, f"{PLAN_TEMPLATE}#{section}", _plan_context(request, plan))
+            return trigger_client_event(response, "plan-changed")
+        messages.success(request, rows.added if creating else rows.saved)
+        return redirect(reverse("plan_detail", args=[plan.pk]) + f"#{section}")
+    _autofocus(form, rows.focus)
     extra = {
         f"{section}_form": form,
         f"{section}_action": action,
-        f"{section}_editing": editing_id,
+        f"{section}_editing": None if creating else instance.pk,
         "icd_codes": _icd_codes() if section == "diagnoses" else [],
     }
     if _wants_partial(request):
         return render(request, f"{PLAN_TEMPLATE}#{section}", _plan_context(request, plan, **extra))
     return render(
         request,
-        page_template,
+        rows.page_template,
         {"form": form, "plan": plan, "patient": plan.patient, "action": action, **extra},
     )
 
 
-def _saved(request: HttpRequest, plan: PlanOfCare, *, section: str, message: str) -> HttpResponse:
-    if _wants_partial(request):
-        response = render(request, f"{PLAN_TEMPLATE}#{section}", _plan_context(request, plan))
-        return trigger_client_event(response, "plan-changed")
-    messages.success(request, message)
-    return redirect(reverse("plan_detail", args=[plan.pk]) + f"#{section}")
-
-
 @object_view(get_plan_for_user, kwarg="plan_pk", methods=GET_POST, write=True)
 def diagnosis_new(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
-    form = DiagnosisForm(request.POST or None, instance=Diagnosis(plan=plan), plan=plan)
-    if request.method == "POST" and form.is_valid():
-        services.diagnosis_save(diagnosis=form.save(commit=False), by=request.user)
-        return _saved(request, plan, section="diagnoses", message="Diagnosis added.")
-    _autofocus(form, "code")
-    return _inline_response(
-        request,
-        plan,
-        section="diagnoses",
-        form=form,
-        action=reverse("diagnosis_new", args=[plan.pk]),
-        editing_id=None,
-        page_template="plancare/diagnosis_form.html",
-    )
+    action = reverse("diagnosis_new", args=[plan.pk])
+    return _inline_form(request, plan, DIAGNOSES, Diagnosis(plan=plan), action)
 
 
 @object_view(get_diagnosis_for_user, methods=GET_POST, write=True)
 def diagnosis_edit(request: HttpRequest, diagnosis: Diagnosis) -> HttpResponse:
-    plan = diagnosis.plan
-    form = DiagnosisForm(request.POST or None, instance=diagnosis, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        services.diagnosis_save(
-            diagnosis=form.save(commit=False), by=request.user, changed=form.changed_data
-        )
-        return _saved(request, plan, section="diagnoses", message="Diagnosis saved.")
-    _autofocus(form, "code")
-    return _inline_response(
-        request,
-        plan,
-        section="diagnoses",
-        form=form,
-        action=reverse("diagnosis_edit", args=[diagnosis.pk]),
-        editing_id=diagnosis.pk,
-        page_template="plancare/diagnosis_form.html",
-    )
+    action = reverse("diagnosis_edit", args=[diagnosis.pk])
+    return _inline_form(request, diagnosis.plan, DIAGNOSES, diagnosis, action)
 
 
 @object_view(get_plan_for_user, kwarg="plan_pk", methods=GET_POST, write=True)
 def goal_new(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
-    form = GoalForm(request.POST or None, instance=Goal(plan=plan), plan=plan)
-    if request.method == "POST" and form.is_valid():
-        services.goal_save(goal=form.save(commit=False), by=request.user)
-        return _saved(request, plan, section="goals", message="Goal added.")
-    _autofocus(form, "description")
-    return _inline_response(
-        request,
-        plan,
-        section="goals",
-        form=form,
-        action=reverse("goal_new", args=[plan.pk]),
-        editing_id=None,
-        page_template="plancare/goal_form.html",
-    )
+    return _inline_form(request, plan, GOALS, Goal(plan=plan), reverse("goal_new", args=[plan.pk]))
 
 
 @object_view(get_goal_for_user, methods=GET_POST, write=True)
 def goal_edit(request: HttpRequest, goal: Goal) -> HttpResponse:
-    plan = goal.plan
-    form = GoalForm(request.POST or None, instance=goal, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        services.goal_save(goal=form.save(commit=False), by=request.user, changed=form.changed_data)
-        return _saved(request, plan, section="goals", message="Goal saved.")
-    _autofocus(form, "description")
-    return _inline_response(
-        request,
-        plan,
-        section="goals",
-        form=form,
-        action=reverse("goal_edit", args=[goal.pk]),
-        editing_id=goal.pk,
-        page_template="plancare/goal_form.html",
-    )
+    return _inline_form(request, goal.plan, GOALS, goal, reverse("goal_edit", args=[goal.pk]))
 
 
 # --- Progress reports -----------------------------------------------------------------------
