@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -8,13 +8,7 @@ from django.utils import timezone
 # The payer (its types, profiles and rules) lives in billing; a patient records which one.
 from billing.models import PayerType
 from plancare import rules
-from plancare.rules import (  # noqa: F401  (the rules own these values; re-exported here)
-    CERT_SIGNATURE_GRACE_DAYS,
-    ICD10_MESSAGE,
-    ICD10_RE,
-    MAX_CERTIFICATION_DAYS,
-    RECERT_WARNING_DAYS,
-)
+from plancare.rules import ICD10_MESSAGE, ICD10_RE
 
 # ICD-10-CM: a letter, a digit, a digit or letter, then optionally a dot and 1-4 characters.
 icd10_validator = RegexValidator(ICD10_RE, ICD10_MESSAGE)
@@ -196,10 +190,6 @@ class PlanOfCare(models.Model):
 
     def is_active_on(self, day: date) -> bool:
         return self.status == PlanStatus.ACTIVE and self.covers(day)
-
-    def recert_due_within(self, day: date | None = None, days: int = RECERT_WARNING_DAYS) -> bool:
-        day = day or timezone.localdate()
-        return day <= self.cert_through <= day + timedelta(days=days)
 
     @property
     def is_discharged(self) -> bool:
