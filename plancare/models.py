@@ -5,8 +5,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
-# The payer (its types, profiles and rules) lives in billing; a patient records which one.
-from billing.models import PayerType
+from accounts.tracking import Tracked
+from billing.models import PayerType  # the payer lives in billing; a patient records which one
 from plancare import rules
 from plancare.rules import ICD10_MESSAGE, ICD10_RE
 
@@ -29,7 +29,7 @@ class PatientQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Patient(models.Model):
+class Patient(Tracked):
     clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="patients")
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -47,14 +47,6 @@ class Patient(models.Model):
     )
     member_id = models.CharField(max_length=40, blank=True)
     is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
 
     objects = PatientQuerySet.as_manager()
 
@@ -119,7 +111,7 @@ class PlanQuerySet(models.QuerySet):
         return self.filter(cert_from__lte=day, cert_through__gte=day)
 
 
-class PlanOfCare(models.Model):
+class PlanOfCare(Tracked):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plans")
     discipline = models.CharField(max_length=2, choices=PlanDiscipline)
     clinician = models.ForeignKey(
@@ -155,14 +147,6 @@ class PlanOfCare(models.Model):
         blank=True,
         related_name="recertification",
         help_text="The certification period this one renews.",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
 
     objects = PlanQuerySet.as_manager()
