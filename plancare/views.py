@@ -327,7 +327,7 @@ class InlineRows:
     form_class: type
     save: Callable  # the service: save(obj, *, by, changed)
     focus: str  # the field the form opens on
-    page_template: str  # the form on a page of its own, without JavaScript
+    noun: str  # "diagnosis": the heading of the form's own page (without JavaScript)
     added: str
     saved: str
 
@@ -337,7 +337,7 @@ DIAGNOSES = InlineRows(
     form_class=DiagnosisForm,
     save=lambda obj, **kw: services.diagnosis_save(diagnosis=obj, **kw),
     focus="code",
-    page_template="plancare/diagnosis_form.html",
+    noun="diagnosis",
     added="Diagnosis added.",
     saved="Diagnosis saved.",
 )
@@ -346,7 +346,7 @@ GOALS = InlineRows(
     form_class=GoalForm,
     save=lambda obj, **kw: services.goal_save(goal=obj, **kw),
     focus="description",
-    page_template="plancare/goal_form.html",
+    noun="goal",
     added="Goal added.",
     saved="Goal saved.",
 )
@@ -376,11 +376,8 @@ def _inline_form(
     }
     if _wants_partial(request):
         return render(request, f"{PLAN_TEMPLATE}#{section}", _plan_context(request, plan, **extra))
-    return render(
-        request,
-        rows.page_template,
-        {"form": form, "plan": plan, "patient": plan.patient, "action": action, **extra},
-    )
+    page = {"form": form, "plan": plan, "patient": plan.patient, "action": action, **extra}
+    return render(request, "plancare/row_form.html", {**page, "noun": rows.noun})
 
 
 @object_view(get_plan_for_user, kwarg="plan_pk", methods=GET_POST, write=True)
