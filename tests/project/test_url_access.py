@@ -2,18 +2,17 @@
 user gets 404 on every id, GET and POST, htmx or not; an auditor reads but every write is 403
 (DOMAIN.md §8: insecure direct object references; DESIGN.md §2.10).
 
-A new URL fails `test_every_url_is_in_the_table` until it has an entry below: the failure says
-the line to add.
+A new URL fails `test_every_url_is_in_the_table` until it has an entry in tests/access_table.py:
+the failure says the line to add.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
+from tests.access_table import VIEWS, WITHOUT_ID, walk
 from tests.factories import (
     DiagnosisFactory,
     FindingFactory,
@@ -30,106 +29,20 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@dataclass(frozen=True)
-class View:
-    ids: Callable[[SimpleNamespace], dict]  # the URL's kwargs, built from the `world` fixture
-    write: bool  # True: changes records (auditors get 403); False: reads (auditors get 200)
-
-
-def _visit(w):
-    return {"pk": w.visit.pk}
-
-
-# Every URL that takes an id. `w` is the `world` fixture below: add new objects there.
-VIEWS: dict[str, View] = {
-    # plancare
-    "patient_detail": View(lambda w: {"pk": w.patient.pk}, write=False),
-    "patient_edit": View(lambda w: {"pk": w.patient.pk}, write=True),
-    "plan_new": View(lambda w: {"patient_pk": w.patient.pk}, write=True),
-    "plan_detail": View(lambda w: {"pk": w.plan.pk}, write=False),
-    "plan_edit": View(lambda w: {"pk": w.plan.pk}, write=True),
-    "plan_status": View(lambda w: {"pk": w.plan.pk}, write=True),
-    "plan_recertify": View(lambda w: {"pk": w.plan.pk}, write=True),
-    "diagnosis_new": View(lambda w: {"plan_pk": w.plan.pk}, write=True),
-    "diagnosis_edit": View(lambda w: {"pk": w.diagnosis.pk}, write=True),
-    "goal_new": View(lambda w: {"plan_pk": w.plan.pk}, write=True),
-    "goal_edit": View(lambda w: {"pk": w.goal.pk}, write=True),
-    "progress_report_new": View(lambda w: {"plan_pk": w.plan.pk}, write=True),
-    # notes
-    "visit_start": View(lambda w: {"patient_pk": w.patient.pk}, write=True),
-    "visit_note": View(_visit, write=False),
-    "visit_units": View(_visit, write=False),
-    "visit_checklist": View(_visit, write=False),
-    "finding_add": View(_visit, write=True),
-    "finding_edit": View(lambda w: {**_visit(w), "item": w.finding.pk}, write=True),
-    "finding_delete": View(lambda w: {**_visit(w), "item": w.finding.pk}, write=True),
-    "technique_add": View(_visit, write=True),
-    "technique_edit": View(lambda w: {**_visit(w), "item": w.technique.pk}, write=True),
-    "technique_delete": View(lambda w: {**_visit(w), "item": w.technique.pk}, write=True),
-    "timer_start": View(_visit, write=True),
-    "timer_stop": View(lambda w: {**_visit(w), "item": w.block.pk}, write=True),
-    "block_add": View(_visit, write=True),
-    "block_delete": View(lambda w: {**_visit(w), "item": w.block.pk}, write=True),
-    "service_add": View(_visit, write=True),
-    "service_delete": View(lambda w: {**_visit(w), "item": w.service.pk}, write=True),
-    "measure_add": View(_visit, write=True),
-    "measure_edit": View(lambda w: {**_visit(w), "item": w.measure.pk}, write=True),
-    "measure_delete": View(lambda w: {**_visit(w), "item": w.measure.pk}, write=True),
-    "goal_link": View(_visit, write=True),
-    "goal_remark": View(lambda w: {**_visit(w), "item": w.link.pk}, write=True),
-    "goal_unlink": View(lambda w: {**_visit(w), "item": w.link.pk}, write=True),
-    "visit_narrative": View(lambda w: {**_visit(w), "part": "decisions"}, write=True),
-    "reasoning_draft": View(_visit, write=True),
-    "visit_sign": View(_visit, write=True),
-    "visit_cosign": View(_visit, write=True),
-    "addendum_add": View(_visit, write=True),
-    # billing
-    "superbill": View(_visit, write=False),
-}
-
-# URLs without an id: nothing to scope. True: changes records (auditors get 403).
-WITHOUT_ID: dict[str, bool] = {
-    "login": False,
-    "logout": False,
-    "healthz": False,
-    "home": False,
-    "patient_list": False,
-    "patient_new": True,
-    "charge_lines": False,
-    "charge_lines_csv": False,
-}
-
-# The Django admin has its own permissions (staff only) and is tested in tests/*/test_admin.py.
-OWN_PERMISSIONS = {"admin"}
-
-
-def walk(resolvers=None, prefix="", namespace=""):
-    """(name, route, URL kwargs) of every URL the project serves."""
-    for entry in resolvers if resolvers is not None else get_resolver().url_patterns:
-        if isinstance(entry, URLResolver):
-            inner = entry.namespace or namespace
-            if inner in OWN_PERMISSIONS:
-                continue
-            yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner)
-        elif isinstance(entry, URLPattern):
-            route = prefix + str(entry.pattern)
-            yield entry.name, route, sorted(entry.pattern.regex.groupindex)
-
-
 def _entry_hint(name: str, route: str, params: list[str]) -> str:
     if not params:
         return (
-            f"URL {name!r} ({route}) is not in WITHOUT_ID of tests/project/test_url_access.py. "
+            f"URL {name!r} ({route}) is not in WITHOUT_ID of tests/access_table.py. "
             f'Add:\n    "{name}": False,  # True if a POST changes records (auditors get 403)'
         )
     ids = ", ".join(f'"{p}": w.<object>.pk' for p in params)
     return (
         f"URL {name!r} ({route}) takes {', '.join(params)} but is not in VIEWS of "
-        f"tests/project/test_url_access.py. Add:\n"
+        f"tests/access_table.py. Add:\n"
         f'    "{name}": View(lambda w: {{{ids}}}, write=True),\n'
-        "with write=False if it only reads, and each id taken from the `world` fixture (add "
-        "your object there). The tests then check another clinic's user gets 404 on GET and "
-        "POST and an auditor gets 403 on a write."
+        "with write=False if it only reads, and each id taken from the `world` fixture of "
+        "tests/project/test_url_access.py (add your object there). The tests then check "
+        "another clinic's user gets 404 on GET and POST and an auditor gets 403 on a write."
     )
 
 
