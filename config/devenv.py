@@ -3,8 +3,8 @@
 `make run` writes `var/dev.env` (KEY=VALUE lines; today `DEBUG=1`). manage.py reads it before
 Django loads the settings, so the README's commands (`.venv/bin/python manage.py import_ncci_ptp
 FILE`) work in that install with no hand-set variables. A variable already set in the
-environment wins over the file. Production has no `var/dev.env`, and gunicorn (`config.wsgi`)
-and Celery (`config.celery`) never read it.
+environment wins over the file, and the file is ignored when DATABASE_URL is set. gunicorn
+(`config.wsgi`) and Celery (`config.celery`) never read it.
 """
 
 from collections.abc import MutableMapping
@@ -28,8 +28,12 @@ def parse_dev_env(text: str) -> dict[str, str]:
 
 
 def load_dev_env(path: Path, environ: MutableMapping[str, str]) -> dict[str, str]:
-    """Put the file's values into `environ` where it has none; return what was applied."""
-    if not path.is_file():
+    """Put the file's values into `environ` where it has none; return what was applied.
+
+    Only for the SQLite install `make run` makes: with DATABASE_URL set (production, or a
+    PostgreSQL database) the file is ignored, so a checkout that once ran `make run` never
+    starts a production process with development settings."""
+    if "DATABASE_URL" in environ or not path.is_file():
         return {}
     applied = {}
     for key, value in parse_dev_env(path.read_text()).items():

@@ -37,6 +37,16 @@ def test_the_environment_wins_over_the_file(tmp_path):
     assert environ == {"DEBUG": "0", "LOG_LEVEL": "INFO"}
 
 
+def test_a_database_url_in_the_environment_turns_the_file_off(tmp_path):
+    """Production (and any PostgreSQL install) names its database: never development settings,
+    even in a checkout where `make run` once wrote the file."""
+    path = tmp_path / "dev.env"
+    path.write_text("DEBUG=1\n")
+    environ = {"DATABASE_URL": "postgres://palpate@db/palpate"}
+    assert load_dev_env(path, environ) == {}
+    assert "DEBUG" not in environ
+
+
 def test_without_the_file_nothing_changes(tmp_path):
     environ = {}
     assert load_dev_env(tmp_path / "absent.env", environ) == {}
