@@ -11,11 +11,12 @@ urlpatterns = [
     path("visits/", include("notes.urls")),
     path("billing/", include("billing.urls")),
     # Billing renders a visit's superbill, notes scopes the visit: wired here so that billing
-    # imports nothing from notes (tests/project/test_import_graph.py).
+    # imports nothing from notes (tests/project/test_imports.py).
     path(
         "billing/visits/<int:pk>/superbill/",
         object_view(get_visit_for_user, methods=SUPERBILL_METHODS)(superbill),
         name="superbill",
     ),
+    path("desk/", include("desk.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -80,6 +80,9 @@ WITHOUT_ID: dict[str, bool] = {
     "patient_new": True,
     "charge_lines": False,
     "charge_lines_csv": False,
+    # desk
+    "desk": False,
+    "desk_remind": True,
 }
 
 # The Django admin has its own permissions (staff only) and is tested in tests/*/test_admin.py.

@@ -24,12 +24,9 @@ ALLOWED = {
         "reads PayerType through plancare.models, which re-exports it; the payer lives in "
         "billing.models: import it from there (the file belongs to the note half of issue 14)"
     ),
-    ("accounts/views.py", "notes.models"): (
-        "the home page lists the clinician's unsigned notes; moves to where the notes live "
-        "with the clinician's home page (issue 16)"
-    ),
-    ("accounts/services.py", "notes.models"): (
-        "the unsigned-notes digest queries notes; moves with the digest (issue 16)"
+    ("accounts/views.py", "desk.home"): (
+        "the clinician's home page keeps its view and URL in accounts while its content comes "
+        "from desk.home_context; moving the `home` view and URL into desk removes it (issue 16)"
     ),
 }
 
