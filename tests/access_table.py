@@ -63,6 +63,9 @@ VIEWS: dict[str, View] = {
     "goal_unlink": View(lambda w: {**_visit(w), "item": w.link.pk}, write=True),
     "visit_narrative": View(lambda w: {**_visit(w), "part": "decisions"}, write=True),
     "reasoning_draft": View(_visit, write=True),
+    # Shorthand entry (notes/views_shorthand.py): clinicians only, like every note write.
+    "shorthand_preview": View(_visit, write=True),
+    "shorthand_accept": View(_visit, write=True),
     "visit_sign": View(_visit, write=True),
     "visit_cosign": View(_visit, write=True),
     "addendum_add": View(_visit, write=True),
