@@ -153,12 +153,12 @@ def _helper() -> FormHelper:
     helper.disable_csrf = True
     helper.layout = Layout(
         Div(
-            Div(Field("start"), css_class="col-6 col-md-2"),
-            Div(Field("end"), css_class="col-6 col-md-2"),
-            Div(Field("user"), css_class="col-12 col-md-2"),
-            Div(Field("patient"), css_class="col-12 col-md-2"),
-            Div(Field("action"), css_class="col-6 col-md-2"),
-            Div(Field("sort"), css_class="col-6 col-md-2"),
+            Div(Field("start"), css_class="col-6 col-md-3"),
+            Div(Field("end"), css_class="col-6 col-md-3"),
+            Div(Field("user"), css_class="col-12 col-md-3"),
+            Div(Field("patient"), css_class="col-12 col-md-3"),
+            Div(Field("action"), css_class="col-6 col-md-3"),
+            Div(Field("sort"), css_class="col-6 col-md-3"),
             Div(
                 HTML(LABEL_SPACER),
                 Submit("show", "Show", css_class="btn-primary"),
