@@ -2,6 +2,7 @@
 downloads the CSV; the page at tablet and phone sizes (docs/screenshots/audit-trail-*)."""
 
 import datetime as dt
+from pathlib import Path
 
 import time_machine
 from playwright.sync_api import expect
@@ -59,7 +60,7 @@ def test_the_auditor_filters_the_trail_and_downloads_it(
         page.get_by_role("link", name="Download CSV").click()
     download = download_info.value
     assert download.suggested_filename.startswith("access-trail-")
-    body = open(download.path(), encoding="utf-8").read()
+    body = Path(download.path()).read_text(encoding="utf-8")
     assert "RV-1001" in body and "Nguyen" not in body
     assert AccessEvent.objects.filter(user=auditor, action=AccessAction.EXPORT).count() == 1
 
