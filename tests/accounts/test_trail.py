@@ -256,3 +256,20 @@ def test_the_migration_rechains_history_written_under_the_old_scheme(pt, outside
     assert list(
         AccessEvent.objects.filter(clinic=pt.clinic).order_by("id").values_list("seq", flat=True)
     ) == [1, 2, 3]
+
+
+def test_the_admin_lists_events_read_only(pt, clinic):
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    event = AccessEvent.record(user=pt, action=AccessAction.VIEW, detail="opened chart")
+    root = UserFactory(clinic=clinic, username="root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    listing = client.get("/django-admin/accounts/accessevent/?q=opened")
+    assert listing.status_code == 200
+    assert f"/django-admin/accounts/accessevent/{event.pk}/change/" in listing.content.decode()
+    assert client.get("/django-admin/accounts/accessevent/add/").status_code == 403
+    client.post(f"/django-admin/accounts/accessevent/{event.pk}/delete/", {"post": "yes"})
+    assert AccessEvent.objects.filter(pk=event.pk).exists()
