@@ -53,6 +53,24 @@ def test_admins_and_auditors_read_it_from_the_nav(admin_client_, auditor_client)
         assert client.get(URL).status_code == 200
 
 
+def test_signed_out_visitors_are_sent_to_sign_in(client):
+    for url in (URL, CSV_URL):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_free_text_in_events_is_shown_escaped(admin_client_, pt):
+    # DOMAIN.md §8: stored XSS in free-text fields.
+    patient = PatientFactory(clinic=pt.clinic, last_name="<img src=x onerror=alert(1)>")
+    AccessEvent.record(
+        user=pt, action=AccessAction.VIEW, patient=patient, detail="<script>alert(2)</script>"
+    )
+    body = admin_client_.get(URL).content.decode()
+    assert "<script>alert(2)</script>" not in body and "<img src=x" not in body
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in body
+
+
 def test_auditors_cannot_post_to_it(auditor_client):
     assert auditor_client.post(URL).status_code == 405
 
@@ -106,6 +124,7 @@ def test_the_date_range_is_read_in_the_clinics_time_zone(admin_client_, pt):
 
 
 def test_it_sorts_only_by_whitelisted_keys(admin_client_, pt, ot):
+    # DOMAIN.md §8: no SQL through sort/filter parameters; the sort is a whitelist.
     AccessEvent.record(user=ot, action=AccessAction.VIEW, detail="first by time")
     AccessEvent.record(user=pt, action=AccessAction.VIEW, detail="second by time")
     newest = text(admin_client_.get(URL))
@@ -177,6 +196,7 @@ def test_reading_and_downloading_are_recorded(auditor_client, auditor, pt, ellis
 
 
 def test_the_csv_streams_every_column_with_formula_cells_neutralised(admin_client_, pt):
+    # DOMAIN.md §8: spreadsheet formula injection in CSV exports.
     patient = PatientFactory(clinic=pt.clinic, first_name="@SUM(A1)", last_name="=cmd", mrn="+1")
     AccessEvent.record(
         user=pt,
