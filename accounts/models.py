@@ -206,6 +206,36 @@ class AccessEvent(models.Model):
         return keyring.verify(self.content(), self.key_id, self.mac)
 
     @classmethod
+    def lock_chain(cls, clinic_id: int | None) -> None:
+        """Make this transaction the clinic's only chain writer until it ends (PostgreSQL;
+        SQLite serialises writers itself). Other clinics take other locks."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    [CHAIN_LOCK_NAMESPACE, (clinic_id or 0) % 2**31],
+                )
+
+    @classmethod
+    def chain_head(cls, clinic_id: int | None) -> tuple[int, str]:
+        """(sequence number, MAC) of the clinic's newest event; (0, "") for none."""
+        head = (
+            cls.objects.filter(clinic_id=clinic_id)
+            .order_by("-seq")
+            .values_list("seq", "mac")
+            .first()
+        )
+        return head or (0, "")
+
+    def seal(self, head: tuple[int, str]) -> tuple[int, str]:
+        """Place this unsaved event after `head` in its clinic's chain (sequence number, link,
+        key id, MAC) and return the new head. For bulk writers holding `lock_chain`."""
+        self.seq, self.prev_mac = head[0] + 1, head[1]
+        self.key_id = keyring.current_key_id()
+        self.mac = keyring.mac(self.content(), key_id=self.key_id)[1]
+        return self.seq, self.mac
+
+    @classmethod
     def record(
         cls, *, user, action: str, obj=None, patient=None, detail: str = ""
     ) -> "AccessEvent":
@@ -214,20 +244,8 @@ class AccessEvent(models.Model):
         clinic_id = getattr(user, "clinic_id", None)
         context = request_info()
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # One writer at a time extends this clinic's chain (released at commit);
-                # other clinics take other locks and never wait on this one.
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "SELECT pg_advisory_xact_lock(%s, %s)",
-                        [CHAIN_LOCK_NAMESPACE, (clinic_id or 0) % 2**31],
-                    )
-            head = (
-                cls.objects.filter(clinic_id=clinic_id)
-                .order_by("-seq")
-                .values_list("seq", "mac")
-                .first()
-            )
+            # Released at commit: one writer at a time extends this clinic's chain.
+            cls.lock_chain(clinic_id)
             event = cls(
                 at=timezone.now(),
                 user=user if getattr(user, "pk", None) else None,
@@ -240,11 +258,8 @@ class AccessEvent(models.Model):
                 ip=context.ip or None,
                 user_agent=context.user_agent,
                 request_id=context.request_id,
-                seq=head[0] + 1 if head else 1,
-                prev_mac=head[1] if head else "",
-                key_id=keyring.current_key_id(),
             )
-            event.key_id, event.mac = keyring.mac(event.content())
+            event.seal(cls.chain_head(clinic_id))
             event.save()
         return event
 
@@ -266,3 +281,13 @@ class AccessEvent(models.Model):
         return first_fault(
             rows.iterator(chunk_size=2000), mac_ok=cls.mac_ok, find_by_mac=find_by_mac
         )
+
+    @classmethod
+    def verify_chain(cls) -> int | None:
+        """The id of the first faulty event over every clinic's chain, or None if all are
+        intact (for a deleted event: the event after the gap)."""
+        for clinic_id in cls.chain_clinic_ids():
+            fault = cls.first_fault(clinic_id)
+            if fault is not None:
+                return fault.event_id
+        return None

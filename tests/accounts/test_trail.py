@@ -273,3 +273,22 @@ def test_the_admin_lists_events_read_only(pt, clinic):
     assert client.get("/django-admin/accounts/accessevent/add/").status_code == 403
     client.post(f"/django-admin/accounts/accessevent/{event.pk}/delete/", {"post": "yes"})
     assert AccessEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_a_bulk_writer_extends_the_chain_with_seal(pt):
+    AccessEvent.record(user=pt, action=AccessAction.LOGIN)
+    with transaction.atomic():
+        AccessEvent.lock_chain(pt.clinic_id)
+        head = AccessEvent.chain_head(pt.clinic_id)
+        batch = []
+        for n in range(3):
+            event = AccessEvent(user=pt, clinic=pt.clinic, action="view", detail=f"bulk {n}")
+            head = event.seal(head)
+            batch.append(event)
+        AccessEvent.objects.bulk_create(batch)
+    assert head[0] == 4
+    assert AccessEvent.verify_chain() is None
+    assert "intact, 4 events" in _verify()
+    with tampering():
+        AccessEvent.objects.filter(detail="bulk 1").update(detail="bulk one")
+    assert AccessEvent.verify_chain() == AccessEvent.objects.get(detail="bulk one").pk
