@@ -69,3 +69,37 @@ def test_the_auditor_filters_the_trail_and_downloads_it(
 
     page.goto(f"{live_server.url}/audit/trail/")
     screenshot(page, "audit-trail", width=390, height=844)
+
+
+def test_the_trail_has_no_serious_accessibility_violations(
+    browser, live_server, login, auditor, pt, ot, clinic_admin
+):
+    from tests.e2e.test_accessibility import serious_violations
+
+    _history(pt, ot, clinic_admin)
+    # The test injects axe's script, which the page's own CSP would rightly refuse.
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    login(page, "auditor")
+    found = {}
+    for width, height in ((1024, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        for path in ("/audit/trail/", "/audit/trail/?sort=nope"):
+            page.goto(live_server.url + path)
+            if problems := serious_violations(page):
+                found[f"{path} at {width}px"] = problems
+    assert found == {}
+    # Every filter is reachable from the keyboard, in reading order.
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(f"{live_server.url}/audit/trail/")
+    page.get_by_label("From").focus()
+    reached = ["start"]
+    for _ in range(20):  # date inputs take a Tab per part (month, day, year)
+        page.keyboard.press("Tab")
+        name = page.evaluate("document.activeElement.name || document.activeElement.id")
+        if name != reached[-1]:
+            reached.append(name)
+        if name == "show":
+            break
+    context.close()
+    assert reached == ["start", "end", "user", "patient", "action", "sort", "show"]
