@@ -1,7 +1,10 @@
 """Time `AccessEvent.record`: microseconds per call, one writer after another, and two
 clinics writing at the same time (one thread each, each with its own connection).
 
-    manage.py bench_access_trail [--events 2000]
+    manage.py bench_access_trail [--events 2000] [--hold-ms 0]
+
+--hold-ms keeps each writer's transaction open that long after recording, as a sign-off that
+records its event and then writes the note does: the chain lock is held until commit.
 
 It writes real events into two clinics it creates ("Bench trail A/B") in the configured
 database; run it against a scratch database, never production.
@@ -24,12 +27,18 @@ def _user(name: str) -> User:
     return user
 
 
+HOLD_SECONDS = 0.0
+
+
 def _record(user: User, count: int, cpu: list | None = None) -> float:
     """Seconds taken by `count` sequential records (autocommit: one transaction each); the
     process CPU seconds are appended to `cpu` when given."""
     started, cpu_started = time.perf_counter(), time.process_time()
     for n in range(count):
-        AccessEvent.record(user=user, action=AccessAction.VIEW, detail=f"bench {n}")
+        with transaction.atomic():
+            AccessEvent.record(user=user, action=AccessAction.VIEW, detail=f"bench {n}")
+            if HOLD_SECONDS:
+                time.sleep(HOLD_SECONDS)
     if cpu is not None:
         cpu.append(time.process_time() - cpu_started)
     return time.perf_counter() - started
@@ -40,8 +49,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--events", type=int, default=2000)
+        parser.add_argument("--hold-ms", type=float, default=0.0)
 
-    def handle(self, *args, events: int, **options):
+    def handle(self, *args, events: int, hold_ms: float, **options):
+        global HOLD_SECONDS
+        HOLD_SECONDS = hold_ms / 1000
         users = [_user("A"), _user("B")]
         _record(users[0], 50)  # warm up: connection, statement cache
         cpu: list[float] = []
