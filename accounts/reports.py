@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.csvsafe import csv_safe
 from accounts.filters import AccessEventFilter
 from accounts.models import AccessAction, AccessEvent
-from billing.services import csv_safe
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
