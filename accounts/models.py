@@ -5,6 +5,7 @@ import zoneinfo
 import pgtrigger
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -24,6 +25,13 @@ class Clinic(models.Model):
     # From this visit number of a plan on, a skilled-care justification is required
     # (DOMAIN.md §2 E11: sources cite "beyond 12 to 18 visits").
     skilled_care_from_visit = models.PositiveSmallIntegerField(default=13)
+    # Stalled progress: the same technique on the same structure for this many consecutive
+    # visits of a plan without the goal's minimal clinically important change (notes.audit).
+    stalled_progress_visits = models.PositiveSmallIntegerField(
+        "consecutive visits before a stalled-progress warning",
+        default=4,
+        validators=[MinValueValidator(2)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Discipline, Role, User
 from billing.models import PayerProfile
-from plancare import rules
+from plancare import measures, rules
 from plancare.models import (
     Diagnosis,
     Goal,
@@ -624,6 +624,8 @@ class GoalForm(CleanTextMixin, forms.ModelForm):
             data.get("target"),
             data.get("direction"),
         )
+        if kind and direction and (problem := measures.direction_problem(kind, direction)):
+            self.add_error("direction", problem)
         if (
             baseline is not None
             and target is not None
