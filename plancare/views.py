@@ -47,6 +47,7 @@ from plancare.models import (
     PlanOfCare,
     PlanStatus,
 )
+from plancare.progress import goal_charts
 
 PATIENTS_PER_PAGE = 25
 PLAN_TEMPLATE = "plancare/plan_detail.html"
@@ -189,6 +190,12 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "startable": startable,
             "can_write": request.user.can_write,
             "can_start_visit": request.user.is_clinician,
+            # The current plan's goals charted over its visits (1 query: the measures).
+            "charts": (
+                goal_charts(list(plans[0].goals.all()), reports=plans[0].progress_reports.all())
+                if plans
+                else []
+            ),
         },
     )
 
@@ -297,6 +304,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         reports=list(plan.progress_reports.select_related("author")),
         previous=plan.previous,
     )
+    context["charts"] = goal_charts(context["goals"], reports=context["reports"])
     AccessEvent.record(user=request.user, action=AccessAction.VIEW, obj=plan, patient=plan.patient)
     return render(request, PLAN_TEMPLATE, context)
 
