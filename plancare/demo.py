@@ -26,9 +26,9 @@ from plancare.models import (
     PlanDiscipline,
     PlanOfCare,
     PlanStatus,
-    ProgressReport,
     Side,
 )
+from plancare.reports import progress_report_record
 
 ICD10_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "icd10.json"
 
@@ -576,7 +576,7 @@ def seed(staff) -> dict[str, Patient]:
             visit_3 = s4_visit_dates(s4_plan.start_date + dt.timedelta(days=S4_START_DAYS_AGO))[
                 S4_PROGRESS_REPORT_VISIT_INDEX
             ]
-            ProgressReport.objects.create(
+            progress_report_record(
                 plan=s4_plan,
                 written_on=visit_3,
                 author=staff.pt,

@@ -64,10 +64,11 @@ class GoalChart:
         return self.series.value(self.series.latest)
 
 
-def goal_series(goals: list[Goal], *, reports=None) -> dict[int, GoalSeries]:
+def goal_series(goals: list[Goal], *, reports=None, until=None) -> dict[int, GoalSeries]:
     """Each goal's series by id: its measures in visit order (the first measure of the goal at
     each visit), its plan's progress reports (read here unless `reports`, the plans' progress
-    reports already loaded, is given)."""
+    reports already loaded, is given). `until`: only what was known on that date (a signed
+    report's charts)."""
     if not goals:
         return {}
     manual = TimeBlock.objects.filter(visit_id=OuterRef("visit_id"), code_id=MANUAL_THERAPY)
@@ -78,6 +79,8 @@ def goal_series(goals: list[Goal], *, reports=None) -> dict[int, GoalSeries]:
         .annotate(manual_therapy=Exists(manual))
         .order_by("visit__date_of_service", "visit__visit_number", "visit_id", "created_at", "id")
     )
+    if until is not None:
+        measures = measures.filter(visit__date_of_service__lte=until)
     points: dict[int, list[ChartPoint]] = defaultdict(list)
     seen: set[tuple[int, int]] = set()
     for m in measures:
@@ -95,6 +98,8 @@ def goal_series(goals: list[Goal], *, reports=None) -> dict[int, GoalSeries]:
         )
     if reports is None:  # query 2: the plans' progress reports
         reports = ProgressReport.objects.filter(plan_id__in={g.plan_id for g in goals})
+        if until is not None:
+            reports = reports.filter(written_on__lte=until)
     report_days: dict[int, list] = defaultdict(list)
     for report in sorted(reports, key=lambda r: (r.written_on, r.pk)):
         report_days[report.plan_id].append(report.written_on)
@@ -115,9 +120,11 @@ def goal_series(goals: list[Goal], *, reports=None) -> dict[int, GoalSeries]:
     }
 
 
-def goal_charts(goals: list[Goal], *, prefix: str = "goal", reports=None) -> list[GoalChart]:
+def goal_charts(
+    goals: list[Goal], *, prefix: str = "goal", reports=None, until=None
+) -> list[GoalChart]:
     """The charts of the goals in their order (each goal's plan must be loaded)."""
-    series = goal_series(goals, reports=reports)
+    series = goal_series(goals, reports=reports, until=until)
     return [
         GoalChart(
             goal=goal,

@@ -16,11 +16,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import AccessAction, AccessEvent
-from notes.models import Measure, Visit
+from notes.models import Visit
 from plancare import services
 from plancare.access import (
     get_diagnosis_for_user,
@@ -35,11 +34,9 @@ from plancare.forms import (
     PatientForm,
     PlanForm,
     PlanStatusForm,
-    ProgressReportForm,
     RecertifyForm,
 )
 from plancare.models import (
-    ACTIVE_GOAL_STATUSES,
     Diagnosis,
     Goal,
     IcdCode,
@@ -478,57 +475,4 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         action=reverse("goal_edit", args=[goal.pk]),
         editing_id=goal.pk,
         page_template="plancare/goal_form.html",
-    )
-
-
-# --- Progress reports -----------------------------------------------------------------------
-
-
-def _safe_next(request: HttpRequest) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
-
-
-def _latest_measures(goals: list[Goal]) -> dict[int, Measure]:
-    latest: dict[int, Measure] = {}
-    for measure in (
-        Measure.objects.filter(goal__in=goals)
-        .select_related("visit")
-        .order_by("visit__date_of_service", "created_at", "id")
-    ):
-        latest[measure.goal_id] = measure
-    return latest
-
-
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def progress_report_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request, plan_pk, write=True)
-    if not services.can_write_progress_report(request.user):
-        raise PermissionDenied(services.PROGRESS_REPORT_REFUSAL)
-    next_url = _safe_next(request)
-    form = ProgressReportForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        services.progress_report_create(plan=plan, author=request.user, **form.cleaned_data)
-        messages.success(request, "Progress report saved.")
-        return redirect(next_url or reverse("plan_detail", args=[plan.pk]))
-    goals = list(plan.goals.filter(status__in=ACTIVE_GOAL_STATUSES))
-    latest = _latest_measures(goals)
-    for goal in goals:
-        goal.latest_measure = latest.get(goal.pk)
-    return render(
-        request,
-        "plancare/progress_report_form.html",
-        {
-            "form": form,
-            "plan": plan,
-            "patient": plan.patient,
-            "goals": goals,
-            "next": next_url,
-            "last_report": plan.progress_reports.first(),
-        },
     )
