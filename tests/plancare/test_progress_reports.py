@@ -50,7 +50,7 @@ def test_it_shows_each_active_goal_with_baseline_target_and_latest_measure(pt_cl
     text = response.text
     assert "Return to driving safely: check mirrors" in text
     assert "<td>35°</td>" in text and "<td>70°</td>" in text
-    assert "58° <span class=\"text-body-secondary\">(visit 4)</span>" in text
+    assert '58° <span class="text-body-secondary">(visit 4)</span>' in text
     assert "Drive without pain on turning the head" not in text  # met: not active
     # The assessment starts from each goal's values; the goal's chart is beside it.
     assert response.context["form"].initial["assessment"] == (
