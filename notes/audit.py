@@ -166,6 +166,7 @@ class GoalLinkFacts:
     # The smallest change that counts as progress (plancare.measures); None: no cited figure.
     mcid: Decimal | None = None
     unit: str = ""  # the goal's unit: "°", "/10", "points"
+    target: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,15 @@ class PriorVisitFacts:
     techniques: tuple[TechniqueFacts, ...] = ()
     measures: tuple[MeasureFacts, ...] = ()
     in_treatment_decisions: str = ""
+
+
+@dataclass(frozen=True)
+class CarriedFacts:
+    """A finding or technique carried forward and neither confirmed nor edited (E19)."""
+
+    id: int
+    label: str  # e.g. "finding C4-5 (joint hypomobility / restriction)"
+    source_visit: int  # the visit number it was carried from
 
 
 ACTIVE_PLAN_STATUS = "active"  # plancare.models.PlanStatus.ACTIVE
@@ -248,7 +258,7 @@ class NoteFacts:
     # plan, E18) and at least the plan's last `stalled_progress_visits - 1` visits (E17).
     earlier_visits: tuple[PriorVisitFacts, ...] = ()
     # Items carried forward from the previous visit and neither confirmed nor edited (E19).
-    carried_items: tuple[str, ...] = ()
+    carried_items: tuple[CarriedFacts, ...] = ()
 
     @property
     def is_medicare(self) -> bool:
@@ -756,9 +766,12 @@ def e19_carried_items(facts: NoteFacts) -> Iterable[Missing]:
     """DOMAIN.md §2 E1-E3 and §7: a finding or technique carried forward from the previous
     visit is a starting point, not a record of today; each blocks sign-off until the
     clinician confirms it or edits it."""
-    for label in facts.carried_items:
+    for item in facts.carried_items:
         yield _missing(
-            "E19", f"Carried forward: {label}. Confirm it holds today, or edit it.", where="#carry"
+            "E19",
+            f"Carried forward from visit {item.source_visit}: {item.label}. Confirm it holds "
+            "today, or edit it.",
+            where="#carry",
         )
 
 

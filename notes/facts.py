@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing import services as billing_services
+from notes import carry
 from notes.audit import (
     BillingNotice,
+    CarriedFacts,
     ClinicianFacts,
     FindingFacts,
     GoalLinkFacts,
@@ -29,7 +31,7 @@ from notes.audit import (
     TimeBlockFacts,
     evaluate,
 )
-from notes.models import GoalLink, TimeBlock, UntimedService, Visit
+from notes.models import CarriedItem, GoalLink, TimeBlock, UntimedService, Visit
 from plancare.measures import mcid_for
 from plancare.models import Diagnosis, ProgressReport
 
@@ -66,6 +68,13 @@ def _visits_with_rows(visit_ids: Iterable[int], *, with_services: bool):
         "measures",  # query 5: the measures
         # query 6: the goal links with their goals
         Prefetch("goal_links", queryset=GoalLink.objects.select_related("goal")),
+        # query 7: the carried-forward items not yet confirmed, with their rows
+        Prefetch(
+            "carried_items",
+            queryset=CarriedItem.objects.filter(confirmed_at__isnull=True).select_related(
+                "finding", "technique", "source"
+            ),
+        ),
     ]
     if with_services:
         # query 7: the untimed services with their code and clinician, which billing needs
@@ -257,6 +266,7 @@ def _facts(visit, *, billing, other_dates: tuple, earlier: tuple = ()) -> NoteFa
                 direction=link.goal.direction,
                 mcid=mcid_for(link.goal.measure_kind),
                 unit=link.goal.unit,
+                target=link.goal.target,
             )
             for link in visit.goal_links.all()
         ),
@@ -273,13 +283,18 @@ def _facts(visit, *, billing, other_dates: tuple, earlier: tuple = ()) -> NoteFa
         ),
         stalled_progress_visits=visit.clinic.stalled_progress_visits,
         earlier_visits=earlier,
+        carried_items=tuple(
+            CarriedFacts(id=c.pk, label=carry.label(c), source_visit=c.source.visit_number)
+            for c in visit.carried_items.all()
+            if carry.is_pending(c)
+        ),
     )
 
 
 def facts_for_visits(
     visit_ids: Iterable[int], *, billing: Mapping[int, object] | None = None
 ) -> dict[int, NoteFacts]:
-    """The `NoteFacts` of each visit, by id: 11 queries for any number of visits (12 when no
+    """The `NoteFacts` of each visit, by id: 12 queries for any number of visits (13 when no
     billing previews are given, for the untimed services billing needs), plus billing's own;
     4 fewer when no visit has an earlier one.
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from notes import audit, likeness
-from notes.audit import GoalLinkFacts, MeasureFacts, PriorVisitFacts
+from notes.audit import CarriedFacts, GoalLinkFacts, MeasureFacts, PriorVisitFacts
 from tests.notes.test_audit import JOINT_MOB, SOFT_TISSUE, s1
 
 ROTATION_GOAL = GoalLinkFacts(
@@ -207,11 +207,15 @@ def test_similarity_is_the_token_set_overlap():
 
 
 def test_each_carried_item_blocks_until_confirmed():
-    facts = replace(s1(), carried_items=("finding C4-5 from visit 4", "technique at C4-5"))
-    found = items(facts, "E19")
+    carried = (
+        CarriedFacts(1, "finding C4-5 (joint hypomobility / restriction)", 4),
+        CarriedFacts(2, "technique joint mobilization at C4-5", 4),
+    )
+    found = items(replace(s1(), carried_items=carried), "E19")
     assert [i.blocking for i in found] == [True, True]
     assert found[0].message == (
-        "Carried forward: finding C4-5 from visit 4. Confirm it holds today, or edit it."
+        "Carried forward from visit 4: finding C4-5 (joint hypomobility / restriction). "
+        "Confirm it holds today, or edit it."
     )
     assert found[0].where == "#carry"
     assert not items(s1(), "E19")
