@@ -663,11 +663,13 @@ def _site_label(key: tuple[str, str]) -> str:
 
 
 def _goal_value(measures: Iterable[MeasureFacts], goal_id: int) -> Decimal | None:
-    """The goal's value at the start of the visit: carry-over from visit to visit is the
-    progress payers look for (the within-visit change is E7's measurable response)."""
+    """The goal's value at the visit: after treatment (what the visit achieved), or before it
+    when no value after was recorded."""
     for measure in measures:
-        if measure.goal_id == goal_id and measure.pre_value is not None:
-            return measure.pre_value
+        if measure.goal_id == goal_id:
+            value = measure.post_value if measure.post_value is not None else measure.pre_value
+            if value is not None:
+                return value
     return None
 
 
@@ -675,7 +677,7 @@ def e17_stalled_progress(facts: NoteFacts) -> Iterable[Missing]:
     """DOMAIN.md §4 (continuing treatment needs documented measurable progress or the reason
     skilled care is still needed) and §2 E11: the same technique kind on the same structure on
     the plan's last N consecutive visits (this one included; N is the clinic's setting, 4 by
-    default) while a linked goal's value at the start of the visit has not improved by the
+    default) while a linked goal's value at the visit (after treatment) has not improved by the
     measure's minimal clinically important change from the first of those visits to this one.
     Sign-off then needs the skilled-care justification; once written it stays a warning."""
     n = facts.stalled_progress_visits

@@ -34,9 +34,17 @@ def nearly_identical(a: str, b: str) -> bool:
     return similarity(a, b) >= CLONE_SIMILARITY
 
 
-def place_key(*parts: str) -> str:
-    """A structure with its side, normalized: "Left", " c4-5 " → "left c4-5"."""
-    return " ".join(" ".join(parts).lower().split())
+def place_key(side: str, *places: str) -> str:
+    """A structure with its side, normalized: ("Left", " c4-5 ") → "left c4-5". A side the
+    place already names and a place given twice (region and tissue alike) appear once."""
+    names: list[str] = []
+    for place in places:
+        name = " ".join(place.lower().split())
+        if name and name not in names:
+            names.append(name)
+    text = " ".join(names)
+    side = side.lower().strip()
+    return text if not side or side in text.split() else f"{side} {text}"
 
 
 def gained(first: Decimal, last: Decimal, direction: str) -> Decimal:

@@ -24,8 +24,9 @@ ROTATION_GOAL = GoalLinkFacts(
 
 
 def rotation(value, goal_id=5) -> MeasureFacts:
+    """The rotation goal's measure at a visit: `value` after treatment."""
     return MeasureFacts(
-        "Active left cervical rotation", Decimal(value), Decimal(value) + 2, goal_id=goal_id
+        "Active left cervical rotation", Decimal(value) - 8, Decimal(value), goal_id=goal_id
     )
 
 
@@ -45,7 +46,7 @@ def earlier(number, value, *, technique=JOINT_MOB, plan_id=7, **changes) -> Prio
 
 def stalled(values=(40, 41, 40, 41), *, skilled_care="", visits=None, **changes):
     """Visit 5 of plan 7 with joint mobilization at C4-5 on visits 2-5 and the rotation goal's
-    start-of-visit values `values` (oldest first, this visit last)."""
+    values after treatment `values` (oldest first, this visit last)."""
     *before, now = values
     prior = visits or tuple(earlier(4 - i, v) for i, v in enumerate(reversed(before)))
     fields = {
@@ -96,6 +97,13 @@ def test_the_skilled_care_justification_turns_it_into_a_warning():
 )
 def test_it_measures_the_change_from_the_first_of_the_visits_to_this_one(values, fires):
     assert bool(items(stalled(values), "E17")) is fires
+
+
+def test_the_value_before_treatment_counts_when_none_after_was_recorded():
+    facts = stalled()
+    before_only = MeasureFacts("Rotation", Decimal(41), None, goal_id=5)
+    assert items(replace(facts, measures=(before_only,)), "E17")
+    assert not items(replace(facts, measures=(replace(before_only, pre_value=Decimal(46)),)), "E17")
 
 
 def test_lower_is_better_goals_count_a_drop_as_progress():
@@ -192,6 +200,14 @@ def test_a_visit_two_back_is_not_compared():
     )
     same_two_back = replace(note.earlier_visits[0], visit_number=3)
     assert not items(replace(note, earlier_visits=(different, same_two_back)), "E18")
+
+
+def test_a_place_names_its_side_once():
+    assert likeness.place_key("right", "Right glenohumeral joint", "") == "right glenohumeral joint"
+    assert likeness.place_key("bilateral", "Upper trapezius", "upper  trapezius") == (
+        "bilateral upper trapezius"
+    )
+    assert likeness.place_key("", " C4-5 ") == "c4-5"
 
 
 def test_similarity_is_the_token_set_overlap():
