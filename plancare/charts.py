@@ -20,6 +20,7 @@ from html import escape
 
 WIDTH, HEIGHT = 420, 300
 LEFT, RIGHT, TOP, BOTTOM = 52, 14, 16, 84
+X_PAD = 14
 FONT = 14
 PRE_COLOUR, POST_COLOUR = "#6c757d", "#0b5ed7"
 BASELINE_COLOUR, TARGET_COLOUR, REPORT_COLOUR = "#495057", "#146c43", "#b35900"
@@ -105,8 +106,8 @@ def goal_chart_svg(series: GoalSeries, *, chart_id: str) -> str:
     values += [float(v) for p in series.points for v in (p.pre, p.post) if v is not None]
     lo, hi, step = _y_domain(values)
 
-    def x(day: dt.date) -> float:
-        return LEFT + (day - first).days / span * plot_w
+    def x(day: dt.date) -> float:  # the first and last points kept off the plot's edges
+        return LEFT + X_PAD + (day - first).days / span * (plot_w - 2 * X_PAD)
 
     def y(value) -> float:
         return TOP + (hi - float(value)) / (hi - lo) * plot_h
