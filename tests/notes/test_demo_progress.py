@@ -39,3 +39,18 @@ def test_the_cervical_patients_chart_rises_and_is_not_stalled(seeded):  # noqa: 
     assert len(posts) == 4 and posts == sorted(posts) and posts[-1] > posts[0]
     visits = list(visits_of("RPT-1001"))
     assert not [i for i in check_visit(visits[3]) if i.code == "E17"]
+
+
+def test_the_number_of_consecutive_visits_is_the_clinics_setting(seeded):  # noqa: F811
+    # accounts.Clinic.stalled_progress_visits: 4 by default.
+    fourth = list(visits_of("RPT-1007"))[3]
+    clinic = fourth.clinic
+    clinic.stalled_progress_visits = 5
+    clinic.save(update_fields=["stalled_progress_visits"])
+    fourth.refresh_from_db()
+    assert not [i for i in check_visit(fourth) if i.code == "E17"]
+    clinic.stalled_progress_visits = 3
+    clinic.save(update_fields=["stalled_progress_visits"])
+    fourth.refresh_from_db()
+    [item] = [i for i in check_visit(fourth) if i.code == "E17"]
+    assert "on visits 2, 3 and 4" in item.message

@@ -64,6 +64,13 @@ def test_the_report_page_shows_the_signature_the_values_and_the_chart(pt_client,
     assert "52° <span" in text and f'id="report-goal-{goal.pk}"' in text
 
 
+def test_no_view_writes_a_signed_report(pt_client, report):
+    detail = reverse("progress_report_detail", args=[report.pk])
+    for method in ("post", "put", "patch", "delete"):
+        assert getattr(pt_client, method)(detail).status_code == 405
+    assert verify_report(ProgressReport.objects.get(pk=report.pk))
+
+
 def test_the_model_refuses_save_and_delete(report):
     report.assessment = "changed"
     with pytest.raises(SignedReportError):
