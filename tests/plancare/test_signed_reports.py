@@ -211,3 +211,44 @@ def test_a_signed_report_resets_the_treatment_day_count_of_the_notes(plan, pt):
     facts = facts_for_visit(visit)
     assert facts.treatment_days_since_report == 1
     assert "E16" not in {i.code for i in evaluate(facts) if i.blocking}
+
+
+# --- Fixed numbers of queries ---------------------------------------------------------------------
+
+
+def _grow(plan, goal, pt, n: int) -> None:
+    for i in range(n):
+        visit = VisitFactory(plan=plan, visit_number=10 + i)
+        MeasureFactory(visit=visit, goal=goal, pre_value=40 + i, post_value=50 + i)
+
+
+def test_the_report_page_takes_a_fixed_number_of_queries(
+    pt_client, plan, goal, pt, report, django_assert_num_queries
+):
+    # 1 session, 2 user, 3 the report with its plan, patient and author, 4 clinic (context
+    # processor); recording the view: 5 savepoint, 6 last event's digest, 7 insert, 8 release
+    # (+1 on PostgreSQL: the chain's lock); 9 the plan's goals, 10 the addenda with authors,
+    # 11 the goals' measures up to the report's date, 12 the plan's reports up to that date.
+    limit = 12 + (connection.vendor == "postgresql")
+    url = reverse("progress_report_detail", args=[report.pk])
+    with django_assert_num_queries(limit):
+        pt_client.get(url)
+    _grow(plan, goal, pt, 10)
+    for i in range(3):
+        report_addendum_create(report=report, user=pt, reason=f"r{i}", text="t", password=PASSWORD)
+    with django_assert_num_queries(limit):
+        pt_client.get(url)
+
+
+def test_the_report_form_takes_a_fixed_number_of_queries(
+    pt_client, plan, goal, pt, django_assert_num_queries
+):
+    # 1 session, 2 user, 3 the plan with patient and clinician, 4 the active goals, 5 their
+    # latest measures (the values), 6 their measures per visit (the charts), 7 the plan's
+    # reports (the charts), 8 the last report, 9 clinic (context processor).
+    url = reverse("progress_report_new", args=[plan.pk])
+    with django_assert_num_queries(9):
+        pt_client.get(url)
+    _grow(plan, goal, pt, 10)
+    with django_assert_num_queries(9):
+        pt_client.get(url)
