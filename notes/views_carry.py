@@ -18,29 +18,25 @@ from notes.access import get_visit_for_user
 from notes.audit import NoteFacts
 from notes.facts import facts_for_visit
 from notes.models import CarriedItem, Visit
+from plancare import measures
 
 CARRY_TEMPLATE = "notes/_carry.html"
 
 
 def goals_reached(facts: NoteFacts) -> list[dict]:
     """Active linked goals whose value after treatment at this visit meets the target."""
-    reached = []
+    found = []
     for link in facts.goal_links:
         if link.status not in ("not_started", "progressing") or link.target is None:
             continue
         for m in facts.measures:
-            if m.goal_id != link.goal_id or m.post_value is None:
-                continue
-            if (
-                (m.post_value >= link.target)
-                if link.direction == "higher"
-                else (m.post_value <= link.target)
-            ):
-                reached.append(
-                    {"goal_id": link.goal_id, "description": link.description, "measure": m}
-                )
+            if m.goal_id == link.goal_id and m.post_value is not None:
+                if measures.reached(m.post_value, link.target, link.direction):
+                    found.append(
+                        {"goal_id": link.goal_id, "description": link.description, "measure": m}
+                    )
                 break
-    return reached
+    return found
 
 
 def note_progress(facts: NoteFacts) -> dict:

@@ -167,12 +167,6 @@ def mcid_for(kind: str) -> Decimal | None:
     return spec.mcid if spec else None
 
 
-def improvement(first, last, direction: str) -> Decimal:
-    """How much `last` is better than `first` in the goal's direction (negative: worse)."""
-    change = Decimal(last) - Decimal(first)
-    return change if direction == HIGHER else -change
-
-
 def reached(value, target, direction: str) -> bool:
     """The value meets or passes the goal's target in its direction."""
     value, target = Decimal(value), Decimal(target)

@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from notes.models import Measure, TimeBlock
 from plancare.charts import ChartPoint, GoalSeries, goal_chart_svg
+from plancare.measures import reached
 from plancare.models import Goal, ProgressReport
 
 MANUAL_THERAPY = "97140"
@@ -30,11 +31,7 @@ class GoalChart:
     def reached(self) -> bool:
         """The latest value meets the target: the note proposes "met"."""
         latest = self.series.latest
-        if latest is None:
-            return False
-        if self.series.direction == "higher":
-            return latest >= self.series.target
-        return latest <= self.series.target
+        return latest is not None and reached(latest, self.series.target, self.series.direction)
 
     @property
     def rows(self) -> list[dict]:
