@@ -5,7 +5,7 @@ import zoneinfo
 import pgtrigger
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -31,6 +31,13 @@ class Clinic(models.Model):
         "consecutive visits before a stalled-progress warning",
         default=4,
         validators=[MinValueValidator(2)],
+    )
+    # How many days ahead the desk lists a plan's recertification as due (DOMAIN.md §4, §2
+    # E15: 14 days by default; a clinic whose certifiers answer slowly asks earlier).
+    recert_lead_days = models.PositiveSmallIntegerField(
+        "recertification lead time (days)",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
