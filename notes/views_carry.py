@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from notes import carry, rules
 from notes.access import get_visit_for_user
@@ -54,8 +53,14 @@ def note_progress(facts: NoteFacts) -> dict:
     }
 
 
-def _writable_visit(request: HttpRequest, pk: int) -> Visit:
-    visit = get_visit_for_user(request, pk, write=True)
+def _writable_visit(request: HttpRequest, pk: int) -> Visit | HttpResponse:
+    """The visit scoped to the user's clinic (404, whatever the method), then POST only (405),
+    then clinicians who may write (403)."""
+    visit = get_visit_for_user(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not request.user.can_write:
+        raise PermissionDenied("Auditors have read-only access.")
     if not request.user.is_clinician:
         raise PermissionDenied("Only clinicians chart visits.")
     return visit
@@ -82,9 +87,10 @@ def _signed(request: HttpRequest, visit: Visit) -> HttpResponse:
     return redirect(reverse("visit_note", args=[visit.pk]))
 
 
-@require_POST
 def carry_forward_view(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _writable_visit(request, pk)
+    if isinstance(visit, HttpResponse):
+        return visit
     if visit.is_signed:
         return _signed(request, visit)
     try:
@@ -102,9 +108,10 @@ def carry_forward_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("visit_note", args=[visit.pk]) + "#carry")
 
 
-@require_POST
 def carry_confirm_view(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     visit = _writable_visit(request, pk)
+    if isinstance(visit, HttpResponse):
+        return visit
     if visit.is_signed:
         return _signed(request, visit)
     try:

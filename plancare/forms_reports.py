@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from plancare import rules
-from plancare.forms import DATE, CleanTextMixin, _col, _default, _helper
+from plancare.formkit import DATE, CleanTextMixin, col, helper, initial_default
 from plancare.models import PlanOfCare, ProgressReport
 
 
@@ -40,13 +40,13 @@ class ProgressReportForm(CleanTextMixin, forms.ModelForm):
     def __init__(self, *args, plan: PlanOfCare, assessment: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
-        _default(self, "written_on", timezone.localdate())
-        _default(self, "assessment", assessment)
-        self.helper = _helper(
-            Row(*_col("written_on", size="col-12 col-md-4")),
+        initial_default(self, "written_on", timezone.localdate())
+        initial_default(self, "assessment", assessment)
+        self.helper = helper(
+            Row(*col("written_on", size="col-12 col-md-4")),
             Field("assessment"),
             Field("plan_updates"),
-            Row(*_col("password", size="col-12 col-md-6")),
+            Row(*col("password", size="col-12 col-md-6")),
         )
 
     def clean_written_on(self) -> dt.date:
@@ -75,7 +75,7 @@ class ReportAddendumForm(CleanTextMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.auto_id = "id_addendum_%s"
-        self.helper = _helper(Field("reason"), Field("text"), Field("password"))
+        self.helper = helper(Field("reason"), Field("text"), Field("password"))
 
     def clean_reason(self) -> str:
         text = rules.clean_text(self.cleaned_data["reason"])

@@ -1,8 +1,9 @@
 """Reading goal progress for the charts (the database side of `plancare.charts`).
 
 `goal_charts(goals)` reads every goal's measures per visit, whether manual therapy (97140) was
-timed at those visits, and the plans' progress reports in 2 queries whatever the number of
-goals or visits, and returns each goal's series with its SVG.
+timed at those visits, and the plans' progress reports in 3 queries whatever the number of
+goals or visits, and returns each goal's series with its SVG. The visits are read through the
+patient's reverse relations: plancare imports nothing from notes (the apps' dependency order).
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Q
 from django.utils.safestring import SafeString, mark_safe
 
-from notes.models import Measure, TimeBlock
 from plancare.charts import ChartPoint, GoalSeries, goal_chart_svg
 from plancare.measures import reached
 from plancare.models import Goal, ProgressReport
@@ -61,38 +61,51 @@ class GoalChart:
         return self.series.value(self.series.latest)
 
 
-def goal_series(goals: list[Goal], *, reports=None, until=None) -> dict[int, GoalSeries]:
+def measures_by_goal(goals: list[Goal], *, until=None) -> dict[int, list]:
+    """Each goal's measures in visit order (the first measure of the goal at each visit), each
+    with its `visit` set and the visit's `manual_therapy` flag (97140 timed there): the
+    patients' visits with their measures, 2 queries per patient (one patient in practice)."""
+    wanted = {goal.pk for goal in goals}
+    found: dict[int, list] = defaultdict(list)
+    for patient in {goal.plan.patient_id: goal.plan.patient for goal in goals}.values():
+        visits = patient.visits.annotate(
+            manual_therapy=Count("time_blocks", filter=Q(time_blocks__code_id=MANUAL_THERAPY))
+        ).prefetch_related("measures")
+        if until is not None:
+            visits = visits.filter(date_of_service__lte=until)
+        for visit in sorted(visits, key=lambda v: (v.date_of_service, v.visit_number, v.pk)):
+            seen = set()
+            for m in sorted(visit.measures.all(), key=lambda m: (m.created_at, m.pk)):
+                if m.goal_id in wanted and m.goal_id not in seen:
+                    seen.add(m.goal_id)
+                    m.visit = visit
+                    found[m.goal_id].append(m)
+    return found
+
+
+def goal_series(
+    goals: list[Goal], *, reports=None, until=None, found=None
+) -> dict[int, GoalSeries]:
     """Each goal's series by id: its measures in visit order (the first measure of the goal at
     each visit), its plan's progress reports (read here unless `reports`, the plans' progress
     reports already loaded, is given). `until`: only what was known on that date (a signed
     report's charts)."""
     if not goals:
         return {}
-    manual = TimeBlock.objects.filter(visit_id=OuterRef("visit_id"), code_id=MANUAL_THERAPY)
-    # query 1: the goals' measures with their visit, and whether 97140 was timed there
-    measures = (
-        Measure.objects.filter(goal__in=goals)
-        .select_related("visit")
-        .annotate(manual_therapy=Exists(manual))
-        .order_by("visit__date_of_service", "visit__visit_number", "visit_id", "created_at", "id")
-    )
-    if until is not None:
-        measures = measures.filter(visit__date_of_service__lte=until)
     points: dict[int, list[ChartPoint]] = defaultdict(list)
-    seen: set[tuple[int, int]] = set()
-    for m in measures:
-        if (m.goal_id, m.visit_id) in seen:
-            continue
-        seen.add((m.goal_id, m.visit_id))
-        points[m.goal_id].append(
+    if found is None:
+        found = measures_by_goal(goals, until=until)
+    for goal_id, measures in found.items():
+        points[goal_id] = [
             ChartPoint(
                 day=m.visit.date_of_service,
                 visit_number=m.visit.visit_number,
                 pre=m.pre_value,
                 post=m.post_value,
-                manual_therapy=m.manual_therapy,
+                manual_therapy=bool(m.visit.manual_therapy),
             )
-        )
+            for m in measures
+        ]
     if reports is None:  # query 2: the plans' progress reports
         reports = ProgressReport.objects.filter(plan_id__in={g.plan_id for g in goals})
         if until is not None:
@@ -118,10 +131,10 @@ def goal_series(goals: list[Goal], *, reports=None, until=None) -> dict[int, Goa
 
 
 def goal_charts(
-    goals: list[Goal], *, prefix: str = "goal", reports=None, until=None
+    goals: list[Goal], *, prefix: str = "goal", reports=None, until=None, found=None
 ) -> list[GoalChart]:
     """The charts of the goals in their order (each goal's plan must be loaded)."""
-    series = goal_series(goals, reports=reports, until=until)
+    series = goal_series(goals, reports=reports, until=until, found=found)
     return [
         GoalChart(
             goal=goal,

@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AccessAction, AccessEvent
-from notes.models import Measure
 from plancare.models import (
     ACTIVE_GOAL_STATUSES,
     Goal,
@@ -23,6 +22,7 @@ from plancare.models import (
     ProgressReport,
     ProgressReportAddendum,
 )
+from plancare.progress import measures_by_goal
 from plancare.services import PROGRESS_REPORT_REFUSAL, PlanError, can_write_progress_report
 
 WRONG_PASSWORD = "That password is not right: enter the password you sign in with."
@@ -41,18 +41,16 @@ def _credentials(user) -> str:
 
 
 def active_goals(plan: PlanOfCare) -> list[Goal]:
-    return list(plan.goals.filter(status__in=ACTIVE_GOAL_STATUSES).select_related("plan"))
+    return list(plan.goals.filter(status__in=ACTIVE_GOAL_STATUSES))  # each goal.plan is `plan`
 
 
-def goal_values(goals: list[Goal], *, until: dt.date | None = None) -> list[dict]:
+def goal_values(goals: list[Goal], *, until: dt.date | None = None, found=None) -> list[dict]:
     """Each goal's baseline, latest value (the last visit's post value on or before `until`)
-    and target, as plain JSON data: what the report shows and signs. One query."""
-    measures = Measure.objects.filter(goal__in=goals).select_related("visit")
-    if until is not None:
-        measures = measures.filter(visit__date_of_service__lte=until)
-    latest: dict[int, Measure] = {}
-    for m in measures.order_by("visit__date_of_service", "visit__visit_number", "created_at"):
-        latest[m.goal_id] = m
+    and target, as plain JSON data: what the report shows and signs. Two queries, none when
+    `found` (plancare.progress.measures_by_goal) is given."""
+    if found is None:
+        found = measures_by_goal(goals, until=until)
+    latest = {goal_id: measures[-1] for goal_id, measures in found.items()}
     rows = []
     for goal in goals:
         m = latest.get(goal.pk)

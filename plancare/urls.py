@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plancare import views, views_reports
+from plancare import views
 
 urlpatterns = [
     path("", views.patient_list, name="patient_list"),
@@ -18,17 +18,17 @@ urlpatterns = [
     path("goals/<int:pk>/edit/", views.goal_edit, name="goal_edit"),
     path(
         "plans/<int:plan_pk>/progress-reports/new/",
-        views_reports.progress_report_new,
+        views.progress_report_new,
         name="progress_report_new",
     ),
     path(
         "progress-reports/<int:pk>/",
-        views_reports.progress_report_detail,
+        views.progress_report_detail,
         name="progress_report_detail",
     ),
     path(
         "progress-reports/<int:pk>/addenda/",
-        views_reports.progress_report_addendum,
+        views.progress_report_addendum,
         name="progress_report_addendum",
     ),
 ]

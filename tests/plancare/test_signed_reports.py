@@ -228,8 +228,9 @@ def test_the_report_page_takes_a_fixed_number_of_queries(
     # 1 session, 2 user, 3 the report with its plan, patient and author, 4 clinic (context
     # processor); recording the view: 5 savepoint, 6 last event's digest, 7 insert, 8 release
     # (+1 on PostgreSQL: the chain's lock); 9 the plan's goals, 10 the addenda with authors,
-    # 11 the goals' measures up to the report's date, 12 the plan's reports up to that date.
-    limit = 12 + (connection.vendor == "postgresql")
+    # 11 the patient's visits up to the report's date (97140 counted), 12 their measures,
+    # 13 the plan's reports up to that date.
+    limit = 13 + (connection.vendor == "postgresql")
     url = reverse("progress_report_detail", args=[report.pk])
     with django_assert_num_queries(limit):
         pt_client.get(url)
@@ -243,10 +244,11 @@ def test_the_report_page_takes_a_fixed_number_of_queries(
 def test_the_report_form_takes_a_fixed_number_of_queries(
     pt_client, plan, goal, pt, django_assert_num_queries
 ):
-    # 1 session, 2 user, 3 the plan with patient and clinician, 4 the active goals, 5 their
-    # latest measures (the values), 6 their measures per visit (the charts), 7 the plan's
-    # reports (the charts), 8 the last report, 9 clinic (context processor).
+    # 1 session, 2 user, 3 the plan with patient and clinician, 4 the active goals, 5 the
+    # patient's visits (97140 counted) and 6 their measures, read once for the values and the
+    # charts, 7 the plan's reports (the charts), 8 the last report, 9 clinic (page header).
     url = reverse("progress_report_new", args=[plan.pk])
+    _grow(plan, goal, pt, 1)
     with django_assert_num_queries(9):
         pt_client.get(url)
     _grow(plan, goal, pt, 10)
