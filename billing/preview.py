@@ -185,6 +185,14 @@ class _Service:
         return WHERE_TIME if self.timed else WHERE_SERVICES
 
 
+def minute_totals(charted, untimed_minutes: int) -> tuple[int, int]:
+    """Total timed minutes and total treatment minutes (timed, the untimed services' and the
+    visit's other untimed minutes), as Medicare asks for both (DOMAIN.md §3)."""
+    timed = sum(row.minutes for row in charted if row.code.timed)
+    untimed = sum(row.minutes for row in charted if not row.code.timed)
+    return timed, timed + untimed + untimed_minutes
+
+
 def _units_text(units: dict[str, int]) -> str:
     billed = [f"{code} ×{n}" for code, n in sorted(units.items()) if n]
     return " + ".join(billed) if billed else "no timed unit"
@@ -361,7 +369,7 @@ def billing_preview(inputs: BillingInputs) -> BillingPreview:
             )
 
     # Timed codes with minutes but no unit (DOMAIN.md §3).
-    total_timed = sum(timed_minutes.values())
+    total_timed, total_treatment = minute_totals(inputs.charted, inputs.untimed_minutes)
     for row in explanation:
         if not row.minutes or row.units:
             continue
@@ -406,13 +414,12 @@ def billing_preview(inputs: BillingInputs) -> BillingPreview:
         if billed_fees and all(f is not None for f in billed_fees)
         else None
     )
-    untimed_minutes = sum(s.minutes for s in untimed.values())
     return BillingPreview(
         method=method,
         method_label=METHOD_LABELS[method],
         payer_name=payer.name,
         total_timed_minutes=total_timed,
-        total_treatment_minutes=total_timed + inputs.untimed_minutes + untimed_minutes,
+        total_treatment_minutes=total_treatment,
         lines=lines,
         explanation=explanation,
         cms_units=cms_units,

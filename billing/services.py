@@ -36,6 +36,7 @@ from billing.preview import (
     billing_preview,
     kx_codes,
     kx_considered,
+    minute_totals,
 )
 from billing.units import METHOD_AMA, METHOD_CMS
 from plancare.models import PayerType
@@ -216,24 +217,9 @@ def _kx_figures(visit, discipline: str, year: int) -> tuple[Decimal | None, Deci
     return row[0], row[1]
 
 
-def billing_inputs(visit, *, blocks=None, services=None, techniques=None) -> BillingInputs:
-    """Everything `billing_preview` needs about the visit. Pass the already-fetched time
-    blocks, untimed services and techniques to save their queries; the rest is a fixed number
-    of queries (payer profile when the patient has none of their own, NCCI pairs when two
-    codes are charted, MUE limits, unit rates, KX threshold with the year's spending)."""
-    if blocks is None:
-        blocks = visit.time_blocks.filter(stopped_at__isnull=False).select_related("clinician")
-    if services is None:
-        services = visit.untimed_services.select_related("clinician")
-    if techniques is None:
-        techniques = visit.techniques.all()
+def _charted(visit, blocks, services, techniques) -> list[Charted]:
+    """The rows that bill, as plain data (no query when the rows carry code and clinician)."""
     blocks = [block for block in blocks if block.stopped_at is not None]  # running: no minutes
-    services = list(services)
-    techniques = list(techniques)
-    day = visit.date_of_service
-    discipline = visit.plan.discipline
-    profile = payer_profile_for(visit.patient)
-    payer = PayerRules.of(profile)
     assistants = _assistant_ids(visit, blocks + services)
     catalog = _codes_of(blocks + services)
     technique_by_id = {t.pk: t for t in techniques}
@@ -258,6 +244,32 @@ def billing_inputs(visit, *, blocks=None, services=None, techniques=None) -> Bil
                 region=(service.region, ""),
             )
         )
+    return charted
+
+
+def charted_totals(visit, *, blocks, services) -> tuple[int, int]:
+    """Total timed and total treatment minutes of the rows given (a signed note's page)."""
+    return minute_totals(_charted(visit, list(blocks), list(services), []), visit.untimed_minutes)
+
+
+def billing_inputs(visit, *, blocks=None, services=None, techniques=None) -> BillingInputs:
+    """Everything `billing_preview` needs about the visit. Pass the already-fetched time
+    blocks, untimed services and techniques to save their queries; the rest is a fixed number
+    of queries (payer profile when the patient has none of their own, NCCI pairs when two
+    codes are charted, MUE limits, unit rates, KX threshold with the year's spending)."""
+    if blocks is None:
+        blocks = visit.time_blocks.filter(stopped_at__isnull=False).select_related("clinician")
+    if services is None:
+        services = visit.untimed_services.select_related("clinician")
+    if techniques is None:
+        techniques = visit.techniques.all()
+    techniques = list(techniques)
+    charted = _charted(visit, list(blocks), list(services), techniques)
+    catalog = {row.code.code: row.code for row in charted}
+    day = visit.date_of_service
+    discipline = visit.plan.discipline
+    profile = payer_profile_for(visit.patient)
+    payer = PayerRules.of(profile)
     codes = sorted({row.code.code for row in charted if row.minutes > 0 or not row.code.timed})
     ptp, mue = (), {}
     if payer.applies_edits:

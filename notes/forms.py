@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 
 from notes import rules
 from notes.models import (
+    NARRATIVE_PARTS,
     AddendumKind,
     Finding,
     Measure,
@@ -678,13 +679,6 @@ class GoalRemarkForm(NoteForm):
 
 # --- Narrative (the visit's own text, optimistic locking) -------------------------------------
 
-NARRATIVE_PARTS: dict[str, tuple[str, ...]] = {
-    "decisions": ("in_treatment_decisions",),
-    "reasoning": ("reasoning", "reasoning_confirmed"),
-    "skilled_care": ("skilled_care",),
-    "untimed": ("untimed_minutes",),
-}
-
 
 class NarrativeForm(NoteForm):
     """One part of the visit's text (`part`), with the version it was edited from."""
@@ -723,7 +717,7 @@ class NarrativeForm(NoteForm):
         super().__init__(*args, **kwargs)
         self.part = part
         self.auto_id = f"id_{part}_%s"
-        keep = {"version", *NARRATIVE_PARTS[part]}
+        keep = {"version", *NARRATIVE_PARTS[part].fields}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
@@ -746,7 +740,7 @@ class NarrativeForm(NoteForm):
         return cleaned
 
     def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in NARRATIVE_PARTS[self.part]}
+        return {name: self.cleaned_data[name] for name in NARRATIVE_PARTS[self.part].fields}
 
 
 # --- Signatures ------------------------------------------------------------------------------

@@ -5,8 +5,7 @@ from notes import views
 urlpatterns = [
     path("start/<int:patient_pk>/", views.visit_start_view, name="visit_start"),
     path("<int:pk>/", views.visit_note, name="visit_note"),
-    path("<int:pk>/units/", views.units_panel, name="visit_units"),
-    path("<int:pk>/checklist/", views.checklist_panel, name="visit_checklist"),
+    path("<int:pk>/forms/<str:name>/", views.note_form, name="note_form"),
     path("<int:pk>/findings/", views.finding_add, name="finding_add"),
     path("<int:pk>/findings/<int:item>/edit/", views.finding_edit, name="finding_edit"),
     path("<int:pk>/findings/<int:item>/delete/", views.finding_delete, name="finding_delete"),

@@ -30,8 +30,7 @@ def charted(s1_visit):
 def every_url(visit: Visit, ids: dict) -> list[str]:
     return [
         url("visit_note", visit),
-        url("visit_units", visit),
-        url("visit_checklist", visit),
+        url("note_form", visit, "finding"),
         url("finding_add", visit),
         url("finding_edit", visit, ids["finding"]),
         url("finding_delete", visit, ids["finding"]),
@@ -58,7 +57,7 @@ def every_url(visit: Visit, ids: dict) -> list[str]:
     ]
 
 
-WRITES = slice(3, None)  # every URL after the page and its two panels
+WRITES = slice(1, None)  # every URL after the page
 
 
 def test_another_clinic_gets_404_on_every_view_get_and_post(outsider_client, charted):
@@ -122,8 +121,10 @@ def test_a_get_on_a_post_only_view_is_refused(pt_client, charted):
     assert pt_client.get(url("visit_sign", visit)).status_code == 405
 
 
-def test_the_panels_without_htmx_go_back_to_the_note(pt_client, charted):
+def test_a_lazy_form_without_htmx_goes_back_to_the_note_with_the_form_open(pt_client, charted):
     visit, _ids = charted
-    response = pt_client.get(url("visit_units", visit))
+    response = pt_client.get(url("note_form", visit, "service"))
     assert response.status_code == 302
-    assert response["Location"].endswith("#units")
+    assert response["Location"].endswith("?open=service#services")
+    page = pt_client.get(response["Location"]).content.decode()
+    assert url("service_add", visit) in page
