@@ -324,8 +324,8 @@ def charge_lines_create(*, visit, preview: BillingPreview | None = None) -> list
     """The visit's charge lines, made from its billing preview (the one the caller computed,
     else `visit_billing(visit)`) the first time and returned as they are afterwards: exactly
     once per visit (the unique (visit, code) constraint backs it). Called by the signing code
-    inside its transaction."""
-    with transaction.atomic():
+    inside its transaction (no savepoint of its own there)."""
+    with transaction.atomic(savepoint=False):
         existing = list(ChargeLine.objects.filter(visit=visit))
         if existing:
             return existing

@@ -203,7 +203,7 @@ def _local(moment: dt.datetime, visit: Visit) -> str:
     return timezone.localtime(moment, visit.clinic.tz).strftime("%b %-d, %Y %H:%M")
 
 
-def sign_visit(*, visit_pk: int, user, password: str) -> Visit:
+def sign_visit(*, visit_pk: int, user, password: str, clinic=None) -> Visit:
     """Sign the draft note as its rendering clinician, or raise SignRefused saying why.
 
     In one transaction holding the visit's row lock: refuse an already signed note, a signer
@@ -211,10 +211,12 @@ def sign_visit(*, visit_pk: int, user, password: str) -> Visit:
     wrong password; then freeze the note with its canonical content and SHA-256 digest, mark
     an assistant's note for co-signature, create the charge lines, and record the signature.
     The note is read once: its billing preview feeds both the audit and the charge lines.
+    With `clinic`, a visit of another clinic raises Visit.DoesNotExist.
     """
     with transaction.atomic():
+        visits = Visit.objects.filter(clinic=clinic) if clinic is not None else Visit.objects
         visit = (
-            Visit.objects.select_for_update(of=("self",))
+            visits.select_for_update(of=("self",))
             .select_related(*VISIT_RELATED, "signed_by")
             .annotate(**visit_annotations())
             .get(pk=visit_pk)

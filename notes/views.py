@@ -617,25 +617,33 @@ def reasoning_draft_view(request: HttpRequest, note: NoteSnapshot) -> HttpRespon
 # --- Signatures ------------------------------------------------------------------------------
 
 
-@visit_view(methods=("POST",), write=True)
-def sign_view(request: HttpRequest, visit: Visit) -> HttpResponse:
+def sign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign the note. Scoped to the user's clinic (404) in the same query that locks the
+    visit: the note is read once."""
+    user = request.user
+    if request.method != "POST" or not user.can_write:
+        get_visit_for_user(request, pk, write=True)  # 404 outside the clinic, 403 auditors
+        return HttpResponseNotAllowed(["POST"])
     form = PasswordForm(request.POST)
     form.is_valid()
     try:
         visit = sign_visit(
-            visit_pk=visit.pk, user=request.user, password=form.cleaned_data["password"]
+            visit_pk=pk, user=user, password=form.cleaned_data["password"], clinic=user.clinic
         )
+    except Visit.DoesNotExist as exc:
+        raise Http404("No such visit in your clinic.") from exc
     except SignRefused as exc:
-        note = exc.snapshot or NoteSnapshot(visit, request.user)
+        note = exc.snapshot or NoteSnapshot(get_visit_for_user(request, pk), user)
         status = REFUSAL_STATUS[exc.reason]
         if exc.field:
             form.add_error(exc.field, exc.message)
         extra = {"sign_form": form, "sign_refusal": exc.message, "sign_missing": exc.items}
-        if request.htmx:
-            ctx = note_context(request, note, **extra)
-            html = render_sections(request, ctx, ("sign", "units", "checklist"))
-            return HttpResponse(html, status=status)
-        return render_page(request, note, status=status, **extra)
+        with timezone.override(note.visit.clinic.tz):
+            if request.htmx:
+                ctx = note_context(request, note, **extra)
+                html = render_sections(request, ctx, ("sign", "units", "checklist"))
+                return HttpResponse(html, status=status)
+            return render_page(request, note, status=status, **extra)
     messages.success(request, "Signed. The note is final; corrections go in an addendum.")
     if request.htmx:
         response = HttpResponseClientRedirect(note_url(visit))
