@@ -116,22 +116,7 @@ class TechniqueFacts:
 
     def fields(self) -> dict[str, object]:
         """The values by notes.models.Technique field name, for rules.technique_problems."""
-        return {
-            "region": self.region,
-            "laterality": self.laterality,
-            "direction": self.direction,
-            "grade": self.grade,
-            "mode": self.mode,
-            "patient_position": self.patient_position,
-            "tissue": self.tissue,
-            "method": self.method,
-            "intensity": self.intensity,
-            "force": self.force,
-            "sequence": self.sequence,
-            "consent_documented": self.consent_documented,
-            "screening": self.screening,
-            "details": self.details,
-        }
+        return {name: getattr(self, name) for name in rules.TECHNIQUE_FIELDS}
 
 
 @dataclass(frozen=True)

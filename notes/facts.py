@@ -29,6 +29,7 @@ from notes.audit import (
     evaluate,
 )
 from notes.models import GoalLink, Measure, TimeBlock, UntimedService, Visit
+from notes.rules import TECHNIQUE_FIELDS
 from plancare.models import Diagnosis, ProgressReport
 
 
@@ -181,20 +182,7 @@ def _facts(visit, *, billing, other_dates: tuple) -> NoteFacts:
                 id=t.pk,
                 kind=t.kind,
                 finding_id=t.finding_id,
-                region=t.region,
-                laterality=t.laterality,
-                direction=t.direction,
-                grade=t.grade,
-                mode=t.mode,
-                patient_position=t.patient_position,
-                tissue=t.tissue,
-                method=t.method,
-                intensity=t.intensity,
-                force=t.force,
-                sequence=t.sequence,
-                consent_documented=t.consent_documented,
-                screening=t.screening,
-                details=t.details,
+                **{name: getattr(t, name) for name in TECHNIQUE_FIELDS},
             )
             for t in visit.techniques.all()
         ),

@@ -149,51 +149,9 @@ class FindingForm(NoteModelForm):
 # --- Techniques ------------------------------------------------------------------------------
 
 # Which fields each technique type asks for (shown by kind; the server validates by kind with
-# notes.rules.technique_problems, DOMAIN.md §2 E2/E3/E12). Region applies to every kind.
-KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    TechniqueKind.JOINT_MOBILIZATION: (
-        "region",
-        "laterality",
-        "direction",
-        "grade",
-        "mode",
-        "patient_position",
-    ),
-    TechniqueKind.MANIPULATION: (
-        "region",
-        "laterality",
-        "direction",
-        "grade",
-        "patient_position",
-        "consent_documented",
-        "screening",
-    ),
-    TechniqueKind.SOFT_TISSUE: (
-        "region",
-        "tissue",
-        "method",
-        "laterality",
-        "intensity",
-        "patient_position",
-    ),
-    TechniqueKind.TRACTION: ("region", "laterality", "mode", "force", "patient_position"),
-    TechniqueKind.LYMPHATIC: ("region", "laterality", "sequence", "patient_position"),
-    TechniqueKind.STRETCHING: ("region", "tissue", "laterality", "patient_position"),
-}
-KIND_SPECIFIC = (
-    "laterality",
-    "direction",
-    "grade",
-    "mode",
-    "patient_position",
-    "tissue",
-    "method",
-    "intensity",
-    "force",
-    "sequence",
-    "consent_documented",
-    "screening",
-)
+# notes.rules.technique_problems, DOMAIN.md §2 E2/E3/E12), from notes.rules' one table.
+KIND_FIELDS = rules.TECHNIQUE_SHOWN
+KIND_SPECIFIC = tuple(name for name in rules.TECHNIQUE_FIELDS if name not in ("region", "details"))
 
 DIRECTION_CHOICES = [
     ("", "—"),
@@ -264,24 +222,7 @@ class TechniqueForm(NoteModelForm):
 
     class Meta:
         model = Technique
-        fields = [
-            "finding",
-            "kind",
-            "region",
-            "laterality",
-            "direction",
-            "grade",
-            "mode",
-            "patient_position",
-            "tissue",
-            "method",
-            "intensity",
-            "force",
-            "sequence",
-            "consent_documented",
-            "screening",
-            "details",
-        ]
+        fields = ["finding", "kind", *rules.TECHNIQUE_FIELDS]
         labels = {
             "kind": "Technique type",
             "region": "Region / structure",

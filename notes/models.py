@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from notes.rules import TECHNIQUE_KIND_TABLE
 from plancare.models import Side
 
 
@@ -347,13 +348,10 @@ class Finding(VisitChild):
         return with_side(self.get_laterality_display() if self.laterality else "", self.structure)
 
 
-class TechniqueKind(models.TextChoices):
-    JOINT_MOBILIZATION = "joint_mob", "Joint mobilization"
-    MANIPULATION = "manipulation", "Manipulation (thrust)"
-    SOFT_TISSUE = "soft_tissue", "Soft tissue mobilization / myofascial release"
-    TRACTION = "traction", "Manual traction"
-    LYMPHATIC = "mld", "Manual lymphatic drainage"
-    STRETCHING = "stretching", "Skilled manual stretching"
+# The choices of notes.rules.TECHNIQUE_KIND_TABLE, the one table of technique kinds.
+TechniqueKind = models.TextChoices(
+    "TechniqueKind", [(kind.name, (kind.value, kind.label)) for kind in TECHNIQUE_KIND_TABLE]
+)
 
 
 class Technique(VisitChild):

@@ -18,6 +18,7 @@ from accounts.models import AccessAction, AccessEvent
 from billing.services import charge_lines_create
 from notes.facts import VISIT_RELATED, visit_annotations
 from notes.models import Addendum, Visit, VisitStatus
+from notes.rules import TECHNIQUE_FIELDS
 from notes.snapshot import NoteSnapshot
 
 WRONG_PASSWORD = "That password is not right: enter the password you sign in with."
@@ -118,20 +119,7 @@ def canonical_content(visit: Visit) -> str:
                 "id": t.pk,
                 "finding": t.finding_id,
                 "kind": t.kind,
-                "region": t.region,
-                "laterality": t.laterality,
-                "direction": t.direction,
-                "grade": t.grade,
-                "mode": t.mode,
-                "patient_position": t.patient_position,
-                "tissue": t.tissue,
-                "method": t.method,
-                "intensity": t.intensity,
-                "force": t.force,
-                "sequence": t.sequence,
-                "consent_documented": t.consent_documented,
-                "screening": t.screening,
-                "details": t.details,
+                **{name: getattr(t, name) for name in TECHNIQUE_FIELDS},
             }
             for t in techniques
         ],
