@@ -87,11 +87,12 @@ def build_form(name: str, note: NoteSnapshot, data=None):
 
 def _opens(note: NoteSnapshot, extra: dict, requested: str) -> set[str]:
     """The add forms drawn open: those asked for, those with errors or just used, and those
-    the note's state opens (the first finding, an untreated finding, the first measure)."""
+    the note's state opens (the first finding and the next, a technique for an untreated finding,
+    the first measure)."""
     opened = {name for name in LAZY_FORMS if f"{name}_form" in extra}
     if requested in LAZY_FORMS:
         opened.add(requested)
-    if not note.techniques:
+    if not note.findings or extra.get("finding_open"):
         opened.add("finding")
     if note.findings and note.untreated_findings:
         opened.add("technique")

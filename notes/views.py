@@ -202,7 +202,7 @@ def finding_add(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
         visit=note.visit, user=request.user, row=form.save(commit=False), detail="finding"
     )
     note.added(finding)
-    return respond(request, note, FINDING_SECTIONS, anchor="findings")
+    return respond(request, note, FINDING_SECTIONS, anchor="findings", finding_open=True)
 
 
 @note_write(methods=("GET", "POST"))
