@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notes import views
+from notes import signature_views, views
 
 urlpatterns = [
     path("start/<int:patient_pk>/", views.visit_start_view, name="visit_start"),
@@ -30,7 +30,7 @@ urlpatterns = [
     path("<int:pk>/goals/<int:item>/delete/", views.goal_unlink, name="goal_unlink"),
     path("<int:pk>/narrative/<str:part>/", views.narrative_view, name="visit_narrative"),
     path("<int:pk>/reasoning/draft/", views.reasoning_draft_view, name="reasoning_draft"),
-    path("<int:pk>/sign/", views.sign_view, name="visit_sign"),
-    path("<int:pk>/cosign/", views.cosign_view, name="visit_cosign"),
-    path("<int:pk>/addenda/", views.addendum_add, name="addendum_add"),
+    path("<int:pk>/sign/", signature_views.sign_view, name="visit_sign"),
+    path("<int:pk>/cosign/", signature_views.cosign_view, name="visit_cosign"),
+    path("<int:pk>/addenda/", signature_views.addendum_add, name="addendum_add"),
 ]

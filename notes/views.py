@@ -7,38 +7,30 @@ that depend on it, the units and the checklist out of band; without JavaScript t
 redirects back to the note at the section's anchor, or shows the page with the form's errors.
 """
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_htmx.http import (
-    HttpResponseClientRedirect,
-    HttpResponseClientRefresh,
     reswap,
     trigger_client_event,
 )
 
 from accounts.models import AccessAction, AccessEvent
 from notes import rules
-from notes.access import get_visit_for_user
+from notes.decorators import note_write, visit_view
 from notes.forms import (
-    AddendumForm,
     FindingForm,
     GoalLinkForm,
     GoalRemarkForm,
     MeasureForm,
     NarrativeForm,
-    PasswordForm,
     TechniqueForm,
 )
-from notes.models import NARRATIVE_PARTS, SIGNED_MESSAGE, SignedVisitError, UntimedService, Visit
+from notes.models import NARRATIVE_PARTS, UntimedService, Visit
 from notes.page import (
     LAZY_FORMS,
     TEMPLATE,
@@ -46,7 +38,6 @@ from notes.page import (
     note_context,
     note_url,
     render_page,
-    render_sections,
     respond,
 )
 from notes.phrases import finding_phrase, goal_remark, technique_phrase
@@ -62,80 +53,12 @@ from notes.services import (
     timer_stop,
     visit_start,
 )
-from notes.signing import SignRefused, addendum_create, cosign_visit, sign_visit
 from notes.snapshot import NoteSnapshot
 from plancare.models import Patient
 
 NO_FINDING = (
     "Record the pre-treatment finding first: every technique names the finding it addresses."
 )
-# The HTTP answer to each reason a signature is refused.
-REFUSAL_STATUS = {
-    SignRefused.CONFLICT: 409,
-    SignRefused.NOT_ALLOWED: 403,
-    SignRefused.INCOMPLETE: 422,
-    SignRefused.WRONG_PASSWORD: 422,
-}
-
-
-# --- Decorators ------------------------------------------------------------------------------
-
-
-def _refused_signed(request: HttpRequest, visit: Visit) -> HttpResponse:
-    if request.htmx:
-        response = HttpResponseClientRefresh()
-        response.status_code = 409
-        response.content = SIGNED_MESSAGE.encode()
-        return response
-    visit = get_visit_for_user(request, visit.pk)
-    messages.error(request, SIGNED_MESSAGE)
-    return render_page(request, NoteSnapshot(visit, request.user), status=409)
-
-
-def visit_view(*, methods: tuple[str, ...] = ("GET",), write: bool = False) -> Callable:
-    """Scope the visit to the user's clinic first (404 outside it, whatever the method), then
-    refuse other methods (405) and auditors' writes (403); times show in the clinic's zone."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
-            visit = get_visit_for_user(request, pk, write=write)
-            if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
-            with timezone.override(visit.clinic.tz):
-                return view(request, visit, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def note_write(methods: tuple[str, ...] = ("POST",)) -> Callable:
-    """A change to a draft note: clinicians only (403), a signed note is refused (409: write
-    an addendum), whatever the path the refusal takes (the service's draft check or the
-    database trigger). The view receives the note's snapshot."""
-
-    def decorator(view: Callable) -> Callable:
-        @visit_view(methods=methods, write=True)
-        @wraps(view)
-        def wrapper(request: HttpRequest, visit: Visit, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_clinician:
-                raise PermissionDenied("Only clinicians chart visits.")
-            if visit.is_signed:
-                return _refused_signed(request, visit)
-            try:
-                return view(request, NoteSnapshot(visit, request.user), *args, **kwargs)
-            except SignedVisitError:
-                return _refused_signed(request, visit)
-            except IntegrityError:
-                # The database's own guard (a trigger) when the note was signed meanwhile.
-                if Visit.objects.filter(pk=visit.pk).signed().exists():
-                    return _refused_signed(request, visit)
-                raise
-
-        return wrapper
-
-    return decorator
 
 
 def _row(note: NoteSnapshot, rows: str, pk: int):
@@ -612,85 +535,3 @@ def reasoning_draft_view(request: HttpRequest, note: NoteSnapshot) -> HttpRespon
             reasoning_conflict=_conflict_message(result.visit, request.user),
         )
     return respond(request, note, ("reasoning", "versions"), anchor="reasoning")
-
-
-# --- Signatures ------------------------------------------------------------------------------
-
-
-def sign_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Sign the note. Scoped to the user's clinic (404) in the same query that locks the
-    visit: the note is read once."""
-    user = request.user
-    if request.method != "POST" or not user.can_write:
-        get_visit_for_user(request, pk, write=True)  # 404 outside the clinic, 403 auditors
-        return HttpResponseNotAllowed(["POST"])
-    form = PasswordForm(request.POST)
-    form.is_valid()
-    try:
-        visit = sign_visit(
-            visit_pk=pk, user=user, password=form.cleaned_data["password"], clinic=user.clinic
-        )
-    except Visit.DoesNotExist as exc:
-        raise Http404("No such visit in your clinic.") from exc
-    except SignRefused as exc:
-        note = exc.snapshot or NoteSnapshot(get_visit_for_user(request, pk), user)
-        status = REFUSAL_STATUS[exc.reason]
-        if exc.field:
-            form.add_error(exc.field, exc.message)
-        extra = {"sign_form": form, "sign_refusal": exc.message, "sign_missing": exc.items}
-        with timezone.override(note.visit.clinic.tz):
-            if request.htmx:
-                ctx = note_context(request, note, **extra)
-                html = render_sections(request, ctx, ("sign", "units", "checklist"))
-                return HttpResponse(html, status=status)
-            return render_page(request, note, status=status, **extra)
-    messages.success(request, "Signed. The note is final; corrections go in an addendum.")
-    if request.htmx:
-        response = HttpResponseClientRedirect(note_url(visit))
-        response.status_code = 204
-        return response
-    return redirect(note_url(visit))
-
-
-@visit_view(methods=("POST",), write=True)
-def cosign_view(request: HttpRequest, visit: Visit) -> HttpResponse:
-    form = PasswordForm(request.POST, prefix_id="cosign")
-    form.is_valid()
-    try:
-        cosign_visit(visit_pk=visit.pk, user=request.user, password=form.cleaned_data["password"])
-    except SignRefused as exc:
-        if exc.reason == SignRefused.NOT_ALLOWED:
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
-        return render_page(
-            request, NoteSnapshot(visit, request.user), status=REFUSAL_STATUS[exc.reason]
-        )
-    messages.success(request, "Co-signed.")
-    return redirect(note_url(visit, "signature"))
-
-
-@visit_view(methods=("POST",), write=True)
-def addendum_add(request: HttpRequest, visit: Visit) -> HttpResponse:
-    if not request.user.is_clinician:
-        raise PermissionDenied("Only clinicians write addenda.")
-    note = NoteSnapshot(visit, request.user)
-    if visit.is_draft:
-        messages.error(request, "Addenda are for signed notes; change the draft itself instead.")
-        return render_page(request, note, status=409)
-    form = AddendumForm(request.POST)
-    if form.is_valid():
-        try:
-            addendum_create(
-                visit=visit,
-                user=request.user,
-                kind=form.cleaned_data["kind"],
-                reason=form.cleaned_data["reason"],
-                text=form.cleaned_data["text"],
-                password=form.cleaned_data["password"],
-            )
-        except SignRefused as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            messages.success(request, "Addendum signed and added after the original note.")
-            return redirect(note_url(visit, "addenda"))
-    return render_page(request, note, status=422, addendum_form=form)
