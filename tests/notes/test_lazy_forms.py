@@ -39,3 +39,18 @@ def test_the_link_without_javascript_draws_the_page_with_that_form_open(pt_clien
 def test_an_unknown_form_is_404_and_an_auditor_gets_none(pt_client, auditor_client, visit):
     assert pt_client.get(url("note_form", visit, "password"), headers=HX).status_code == 404
     assert auditor_client.get(url("note_form", visit, "finding"), headers=HX).status_code == 403
+
+
+def test_a_refused_field_says_why_next_to_it_and_is_tied_to_its_label(pt_client, visit):
+    # DESIGN.md §5: every input has a label; the error is announced with the field.
+    response = pt_client.post(
+        url("finding_add", visit), {"category": "joint", "region": "Cervical spine"}, headers=HX
+    )
+    html = text(response)
+    assert response.status_code == 422
+    assert '<label for="id_finding_structure" class="form-label requiredField">' in html
+    field = html.split('id="id_finding_structure"')[0].rsplit("<input", 1)[1]
+    assert 'aria-invalid="true"' in field
+    assert "id_finding_structure_error" in field
+    error = html.split('<div id="id_finding_structure_error" class="invalid-feedback">')[1]
+    assert error.split("</div>")[0].strip()  # the message itself
