@@ -69,6 +69,30 @@ def _row(note: NoteSnapshot, rows: str, pk: int):
     return row
 
 
+def _edit_row(request, note: NoteSnapshot, row, form, *, name: str, sections, detail: str):
+    """GET: the section with the row's edit form; POST: the row saved (or its form's errors)."""
+    section = sections[0]
+    if request.method == "GET" or not form.is_valid():
+        return respond(
+            request,
+            note,
+            (section,),
+            anchor=section,
+            status=200 if request.method == "GET" else 422,
+            changed=False,
+            **{f"edit_{name}": row.pk, f"{name}_edit_form": form},
+        )
+    row_save(visit=note.visit, user=request.user, row=form.save(commit=False), detail=detail)
+    note.changed(row)
+    return respond(request, note, sections, anchor=section)
+
+
+def _delete_row(request, note: NoteSnapshot, row, *, sections, detail: str):
+    pk = row_delete(visit=note.visit, user=request.user, row=row, detail=detail)
+    note.removed(row, pk)
+    return respond(request, note, sections, anchor=sections[0])
+
+
 # --- The page and its lazy forms -------------------------------------------------------------
 
 
@@ -133,20 +157,9 @@ def finding_edit(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpRes
     finding = _row(note, "findings", item)
     data = request.POST if request.method == "POST" else None
     form = FindingForm(data, instance=finding, prefix_id=f"finding{finding.pk}")
-    if request.method == "GET" or not form.is_valid():
-        return respond(
-            request,
-            note,
-            ("findings",),
-            anchor="findings",
-            status=200 if request.method == "GET" else 422,
-            changed=False,
-            edit_finding=finding.pk,
-            finding_edit_form=form,
-        )
-    row_save(visit=note.visit, user=request.user, row=form.save(commit=False), detail="finding")
-    note.changed(finding)
-    return respond(request, note, FINDING_SECTIONS, anchor="findings")
+    return _edit_row(
+        request, note, finding, form, name="finding", sections=FINDING_SECTIONS, detail="finding"
+    )
 
 
 @note_write()
@@ -214,28 +227,16 @@ def technique_add(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
 def technique_edit(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
     technique = _row(note, "techniques", item)
     form = _technique_form(request, note, instance=technique)
-    if request.method == "GET" or not form.is_valid():
-        return respond(
-            request,
-            note,
-            ("techniques",),
-            anchor="techniques",
-            status=200 if request.method == "GET" else 422,
-            changed=False,
-            edit_technique=technique.pk,
-            technique_edit_form=form,
-        )
-    row_save(visit=note.visit, user=request.user, row=form.save(commit=False), detail="technique")
-    note.changed(technique)
-    return respond(request, note, TECHNIQUE_SECTIONS, anchor="techniques")
+    return _edit_row(
+        request, note, technique, form, name="technique", sections=TECHNIQUE_SECTIONS,
+        detail="technique",
+    )  # fmt: skip
 
 
 @note_write()
 def technique_delete(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
     technique = _row(note, "techniques", item)
-    pk = row_delete(visit=note.visit, user=request.user, row=technique, detail="technique")
-    note.removed(technique, pk)
-    return respond(request, note, TECHNIQUE_SECTIONS, anchor="techniques")
+    return _delete_row(request, note, technique, sections=TECHNIQUE_SECTIONS, detail="technique")
 
 
 # --- Time ------------------------------------------------------------------------------------
@@ -300,11 +301,9 @@ def block_add(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
 @note_write()
 def block_delete(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
     block = _row(note, "blocks", item)
-    pk = row_delete(
-        visit=note.visit, user=request.user, row=block, detail=f"time block {block.code_id}"
+    return _delete_row(
+        request, note, block, sections=("time",), detail=f"time block {block.code_id}"
     )
-    note.removed(block, pk)
-    return respond(request, note, ("time",), anchor="time")
 
 
 # --- Untimed services ------------------------------------------------------------------------
@@ -336,11 +335,9 @@ def service_add(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
 @note_write()
 def service_delete(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
     service = _row(note, "services", item)
-    pk = row_delete(
-        visit=note.visit, user=request.user, row=service, detail=f"untimed {service.code_id}"
+    return _delete_row(
+        request, note, service, sections=("services",), detail=f"untimed {service.code_id}"
     )
-    note.removed(service, pk)
-    return respond(request, note, ("services",), anchor="services")
 
 
 # --- Measures --------------------------------------------------------------------------------
@@ -367,28 +364,15 @@ def measure_edit(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpRes
     measure = _row(note, "measures", item)
     data = request.POST if request.method == "POST" else None
     form = MeasureForm(data, instance=measure, goals=note.active_goals, prefix_id=f"m{item}")
-    if request.method == "GET" or not form.is_valid():
-        return respond(
-            request,
-            note,
-            ("measures",),
-            anchor="measures",
-            status=200 if request.method == "GET" else 422,
-            changed=False,
-            edit_measure=measure.pk,
-            measure_edit_form=form,
-        )
-    row_save(visit=note.visit, user=request.user, row=form.save(commit=False), detail="measure")
-    note.changed(measure)
-    return respond(request, note, MEASURE_SECTIONS, anchor="measures")
+    return _edit_row(
+        request, note, measure, form, name="measure", sections=MEASURE_SECTIONS, detail="measure"
+    )
 
 
 @note_write()
 def measure_delete(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
     measure = _row(note, "measures", item)
-    pk = row_delete(visit=note.visit, user=request.user, row=measure, detail="measure")
-    note.removed(measure, pk)
-    return respond(request, note, MEASURE_SECTIONS, anchor="measures")
+    return _delete_row(request, note, measure, sections=MEASURE_SECTIONS, detail="measure")
 
 
 # --- Goals -----------------------------------------------------------------------------------
@@ -429,9 +413,7 @@ def goal_remark_edit(request: HttpRequest, note: NoteSnapshot, item: int) -> Htt
 @note_write()
 def goal_unlink(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
     link = _row(note, "goal_links", item)
-    pk = row_delete(visit=note.visit, user=request.user, row=link, detail="goal")
-    note.removed(link, pk)
-    return respond(request, note, ("goals",), anchor="goals")
+    return _delete_row(request, note, link, sections=("goals",), detail="goal")
 
 
 # --- Narrative: the visit's own text, autosaved with optimistic locking ------------------------
