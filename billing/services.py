@@ -321,15 +321,18 @@ def rendering_clinician_for(visit) -> User:
 
 
 def charge_lines_create(*, visit, preview: BillingPreview | None = None) -> list[ChargeLine]:
-    """The visit's charge lines, made from its billing preview (the one the caller computed,
-    else `visit_billing(visit)`) the first time and returned as they are afterwards: exactly
-    once per visit (the unique (visit, code) constraint backs it). Called by the signing code
-    inside its transaction (no savepoint of its own there)."""
+    """The visit's charge lines, made from its billing preview the first time and returned as
+    they are afterwards: exactly once per visit (the unique (visit, code) constraint backs it).
+
+    The signing code calls it inside its transaction, holding the lock of the draft it signs,
+    with the preview its audit used: a draft has no charge line yet, so it writes them
+    without looking (no savepoint of its own there either). Without a preview it looks first
+    and computes `visit_billing(visit)`."""
     with transaction.atomic(savepoint=False):
-        existing = list(ChargeLine.objects.filter(visit=visit))
-        if existing:
-            return existing
         if preview is None:
+            existing = list(ChargeLine.objects.filter(visit=visit))
+            if existing:
+                return existing
             preview = visit_billing(visit)
         billed = preview.billed_lines
         if not billed:

@@ -150,7 +150,8 @@ def note_context(request: HttpRequest, note: NoteSnapshot, *, panels: bool = Tru
     if ctx["can_amend"]:
         ctx["addendum_form"] = AddendumForm()
     if visit.is_signed:
-        addenda = list(visit.addenda.select_related("author"))  # 1 query
+        # 1 query, when the visit's own query found any
+        addenda = list(visit.addenda.select_related("author")) if _has_addenda(visit) else []
         ctx.update(
             addenda=addenda,
             digest_ok=verify_visit(visit),  # the snapshot's rows: no query
@@ -160,6 +161,10 @@ def note_context(request: HttpRequest, note: NoteSnapshot, *, panels: bool = Tru
         ctx.update(panel_context(note))
     ctx.update(extra)
     return ctx
+
+
+def _has_addenda(visit) -> bool:
+    return getattr(visit, "has_addenda", True)
 
 
 def panel_context(note: NoteSnapshot) -> dict:

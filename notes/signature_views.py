@@ -36,7 +36,7 @@ def sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     try:
         visit = sign_visit(
-            visit_pk=pk, user=user, password=form.cleaned_data["password"], clinic=user.clinic
+            visit_pk=pk, user=user, password=form.cleaned_data["password"], clinic_id=user.clinic_id
         )
     except Visit.DoesNotExist as exc:
         raise Http404("No such visit in your clinic.") from exc

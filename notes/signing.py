@@ -191,7 +191,7 @@ def _local(moment: dt.datetime, visit: Visit) -> str:
     return timezone.localtime(moment, visit.clinic.tz).strftime("%b %-d, %Y %H:%M")
 
 
-def sign_visit(*, visit_pk: int, user, password: str, clinic=None) -> Visit:
+def sign_visit(*, visit_pk: int, user, password: str, clinic_id: int | None = None) -> Visit:
     """Sign the draft note as its rendering clinician, or raise SignRefused saying why.
 
     In one transaction holding the visit's row lock: refuse an already signed note, a signer
@@ -199,10 +199,10 @@ def sign_visit(*, visit_pk: int, user, password: str, clinic=None) -> Visit:
     wrong password; then freeze the note with its canonical content and SHA-256 digest, mark
     an assistant's note for co-signature, create the charge lines, and record the signature.
     The note is read once: its billing preview feeds both the audit and the charge lines.
-    With `clinic`, a visit of another clinic raises Visit.DoesNotExist.
+    With `clinic_id`, a visit of another clinic raises Visit.DoesNotExist.
     """
     with transaction.atomic():
-        visits = Visit.objects.filter(clinic=clinic) if clinic is not None else Visit.objects
+        visits = Visit.objects.filter(clinic_id=clinic_id) if clinic_id else Visit.objects
         visit = (
             visits.select_for_update(of=("self",))
             .select_related(*VISIT_RELATED, "signed_by")
@@ -220,6 +220,8 @@ def sign_visit(*, visit_pk: int, user, password: str, clinic=None) -> Visit:
                 f"Only the rendering clinician ({visit.clinician}) can sign this note.",
                 reason=SignRefused.NOT_ALLOWED,
             )
+        if user.clinic_id == visit.clinic_id:
+            user.clinic = visit.clinic  # the same row, read with the visit (the access log's)
         note = NoteSnapshot(visit, user)
         missing = note.blocking_items
         if missing:
