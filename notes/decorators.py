@@ -8,10 +8,11 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRefresh
 
+from accounts.decorators import object_view
 from notes.access import get_visit_for_user
 from notes.models import SIGNED_MESSAGE, SignedVisitError, Visit
 from notes.page import render_page
@@ -32,19 +33,19 @@ def _refused_signed(request: HttpRequest, visit: Visit) -> HttpResponse:
 
 
 def visit_view(*, methods: tuple[str, ...] = ("GET",), write: bool = False) -> Callable:
-    """Scope the visit to the user's clinic first (404 outside it, whatever the method), then
-    refuse other methods (405) and auditors' writes (403); times show in the clinic's zone."""
+    """The project's one view shape (`accounts.decorators.object_view`) over
+    `get_visit_for_user`: the visit scoped to the user's clinic first (404 outside it, whatever
+    the method), then other methods refused (405) and read-only users' writes (403); times show
+    in the clinic's zone."""
 
     def decorator(view: Callable) -> Callable:
+        @object_view(get_visit_for_user, methods=methods, write=write)
         @wraps(view)
-        def wrapper(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
-            visit = get_visit_for_user(request, pk, write=write)
-            if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
+        def in_clinic_time(request: HttpRequest, visit: Visit, *args, **kwargs) -> HttpResponse:
             with timezone.override(visit.clinic.tz):
                 return view(request, visit, *args, **kwargs)
 
-        return wrapper
+        return in_clinic_time
 
     return decorator
 
