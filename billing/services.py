@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import DecimalField, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from accounts.csvsafe import csv_safe  # re-exported: the one formula-safe cell rule
 from accounts.models import ASSISTANT_DISCIPLINES, User
 from billing.edits import mue_limits_for, ptp_edits_for
 from billing.fees import fee_schedule
@@ -380,14 +381,6 @@ CSV_HEADER = [
     "Diagnosis codes",
     "Fee estimate",
 ]
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A cell a spreadsheet shows as text: one starting with = + - @ tab or CR (a formula to
-    Excel, LibreOffice and Sheets) gets a leading single quote (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def charge_line_rows(lines: Iterable[ChargeLine]) -> Iterator[list[str]]:
