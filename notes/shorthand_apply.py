@@ -66,7 +66,7 @@ def measure_rows(visit: Visit) -> list[MeasureRow]:
     last = list(last[:20])
     if last:
         last = [m for m in last if m.visit_id == last[0].visit_id]
-    measured = list(visit.measures.values_list("name", "goal_id"))
+    measured = list(Measure.objects.filter(visit=visit).values_list("name", "goal_id"))
     measured_names = {name.lower() for name, _goal in measured}
     measured_goals = {goal for _name, goal in measured if goal}
     rows: list[MeasureRow] = []
@@ -263,9 +263,10 @@ def _chart(visit, user, applied: Applied, outcomes: dict, reason: str, rows, *, 
         _record(record, user, visit, finding, create, "finding (shorthand)")
 
     # 2. Techniques, each addressing a finding.
-    findings = list(visit.findings.all())
-    treated = set(visit.techniques.values_list("finding_id", flat=True))
-    techniques = list(visit.techniques.all())
+    # Read from the tables, not the visit's prefetched rows (they predate this entry's writes).
+    findings = list(Finding.objects.filter(visit=visit))
+    treated = set(Technique.objects.filter(visit=visit).values_list("finding_id", flat=True))
+    techniques = list(Technique.objects.filter(visit=visit))
     for item in (i for i in items if i.kind == "technique"):
         outcome = outcomes[item.number]
         finding = _finding_for(item, findings, treated)
@@ -408,9 +409,9 @@ def next_section(visit: Visit) -> str:
     )[0]
     if not fresh["in_treatment_decisions"].strip():
         return "decisions"
-    if not visit.measures.exists():
+    if not Measure.objects.filter(visit=visit).exists():
         return "measures"
-    if not visit.goal_links.exists():
+    if not GoalLink.objects.filter(visit=visit).exists():
         return "goals"
     if not (fresh["reasoning"].strip() and fresh["reasoning_confirmed"]):
         return "reasoning"

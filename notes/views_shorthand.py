@@ -17,10 +17,12 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from notes.access import get_visit_for_user
+from notes.decorators import note_write
 from notes.forms import NoteForm
-from notes.models import Visit
+from notes.page import PANELS, TEMPLATE, note_context
 from notes.shorthand_apply import Applied, apply_shorthand, last_manual_reason, next_section
-from notes.views import TEMPLATE, note_context, note_write
+from notes.snapshot import NoteSnapshot
 
 PANEL = "notes/_shorthand.html#panel"
 # The note's sections a saved entry changes (partials of notes/visit_note.html).
@@ -65,16 +67,17 @@ def _state(request: HttpRequest) -> tuple[ShorthandForm, Shorthand]:
     return form, state
 
 
-def _panel(request: HttpRequest, visit: Visit, state: Shorthand, *, status: int) -> HttpResponse:
+def _panel(request: HttpRequest, note: NoteSnapshot, state: Shorthand, *, status: int):
     if request.htmx:
-        ctx = {"visit": visit, "can_edit": True, "shorthand": state}
+        ctx = {"visit": note.visit, "note": note, "can_edit": True, "shorthand": state}
         return HttpResponse(render_to_string(PANEL, ctx, request=request), status=status)
-    ctx = note_context(request, visit, shorthand=state)
+    ctx = note_context(request, note, shorthand=state)
     return render(request, TEMPLATE, ctx, status=status)
 
 
 @note_write()
-def shorthand_preview(request: HttpRequest, visit: Visit) -> HttpResponse:
+def shorthand_preview(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
+    visit = note.visit
     _form, state = _state(request)
     if not state.reason:
         state.reason = last_manual_reason(request.user)
@@ -82,11 +85,12 @@ def shorthand_preview(request: HttpRequest, visit: Visit) -> HttpResponse:
         state.applied = apply_shorthand(
             visit=visit, user=request.user, text=state.text, reason=state.reason, dry_run=True
         )
-    return _panel(request, visit, state, status=200)
+    return _panel(request, note, state, status=200)
 
 
 @note_write()
-def shorthand_accept(request: HttpRequest, visit: Visit) -> HttpResponse:
+def shorthand_accept(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
+    visit = note.visit
     form, state = _state(request)
     previewed = form.data.get("previewed")
     if previewed is not None and " ".join(previewed.split()) != " ".join(state.text.split()):
@@ -95,13 +99,13 @@ def shorthand_accept(request: HttpRequest, visit: Visit) -> HttpResponse:
             visit=visit, user=request.user, text=state.text, reason=state.reason, dry_run=True
         )
         state.applied.problems.insert(0, CHANGED)
-        return _panel(request, visit, state, status=422)
+        return _panel(request, note, state, status=422)
     if not state.error:
         state.applied = apply_shorthand(
             visit=visit, user=request.user, text=state.text, reason=state.reason, dry_run=False
         )
     if state.error or not state.applied.saved:
-        return _panel(request, visit, state, status=422)
+        return _panel(request, note, state, status=422)
     section = next_section(visit)
     if not request.htmx:
         return redirect(f"{reverse('visit_note', args=[visit.pk])}#{section}")
@@ -110,11 +114,14 @@ def shorthand_accept(request: HttpRequest, visit: Visit) -> HttpResponse:
         focus_next=section,
         reason=state.reason,
     )
-    ctx = note_context(request, visit, panels=False)
+    # The note read again after the entry's writes: the changed sections and the panels go
+    # out of band with the fresh shorthand panel.
+    fresh = NoteSnapshot(get_visit_for_user(request, visit.pk, write=True), request.user)
+    ctx = note_context(request, fresh)
     html = render_to_string(PANEL, {**ctx, "shorthand": saved}, request=request)
     html += "".join(
         render_to_string(f"{TEMPLATE}#{name}", {**ctx, "oob": True}, request=request)
-        for name in CHANGED_SECTIONS
+        for name in CHANGED_SECTIONS + PANELS
     )
     response = HttpResponse(html)
     response["HX-Trigger"] = "visit-changed"
