@@ -65,8 +65,14 @@ def _s1_patient(pt, password):
     plan = make_plan(pt, last_name="Ellis", mrn="RPT-1001")
     for number, offset in enumerate((0, 4, 7, 11), start=1):  # visits 1-4, signed
         day = plan.start_date + dt.timedelta(days=offset)
-        earlier = VisitFactory(plan=plan, clinician=pt, visit_number=number, date_of_service=day)
-        sign_visit(visit_pk=complete_s1(earlier).pk, user=pt, password=password)
+        earlier = complete_s1(
+            VisitFactory(plan=plan, clinician=pt, visit_number=number, date_of_service=day)
+        )
+        # Rotation rising and pain falling visit after visit (44°…56° and 8…5/10, then 58° and
+        # 4/10 today): no stalled progress on either linked goal.
+        earlier.measures.filter(kind="rom").update(post_value=40 + 4 * number)
+        earlier.measures.filter(kind="pain").update(post_value=9 - number)
+        sign_visit(visit_pk=earlier.pk, user=pt, password=password)
     return plan
 
 
