@@ -55,6 +55,9 @@
       if (text && !text.value.trim() && draft) { return draft; }
       return text || section.querySelector("h2");
     }
+    if (id === "time" && timerButton()) {
+      return timerButton();  // the section's one key-reachable start/stop button
+    }
     if (id === "units" || id === "checklist" || id === "signature") {
       return section.querySelector("h2");
     }
