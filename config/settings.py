@@ -59,7 +59,12 @@ INSTALLED_APPS = [
     "plancare",
     "billing",
     "notes",
+    "bench",
 ]
+
+# The benchmark's two baseline views (/bench/plain/, /bench/template/) are mounted only when
+# PALPATE_BENCH is on (`make bench` sets it); they are absent from every other deployment.
+BENCH = env_bool("PALPATE_BENCH", False)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,3 +9,6 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+if settings.BENCH:
+    urlpatterns += [path("bench/", include("bench.urls"))]
