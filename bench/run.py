@@ -20,10 +20,8 @@ Needs PostgreSQL and Debian's wrk. Everything stays on 127.0.0.1.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -35,6 +33,9 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.report import report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -168,7 +169,7 @@ def interactions(plan: dict) -> list[tuple[str, str, object]]:
         ]
 
     def as_admin(steps):
-        return lambda p: [session_thread(p, p["admin"], steps)]
+        return lambda p: [session_thread(p, p["admin"], steps) for _ in range(CONCURRENCY)]
 
     # Sign-off: the clinicians with the most complete drafts (each draft is signed once).
     signers = sorted(cl, key=lambda w: -len(w["ready"]))
@@ -388,11 +389,12 @@ def csv_download(server, plan: dict, start: str, label: str) -> dict:
     sampler.start()
     url = f"http://127.0.0.1:{PORT}/billing/charges.csv?from={start}&to={plan['charge_to']}"
     t0 = time.perf_counter()
-    body = subprocess.run(
+    done = subprocess.run(
         ["curl", "-s", "-f", "-H", f"Cookie: {plan['admin']['cookie']}", url],
         capture_output=True,
         timeout=600,
-    ).stdout
+    )
+    body = done.stdout
     seconds = time.perf_counter() - t0
     stop.set()
     sampler.join()
@@ -401,108 +403,13 @@ def csv_download(server, plan: dict, start: str, label: str) -> dict:
     return {
         "label": label,
         "rows": rows,
+        # curl fails when the worker is killed mid-stream (gunicorn's 30 s timeout)
+        "complete": done.returncode == 0,
         "seconds": seconds,
         "rows_per_s": rows / seconds if seconds else 0,
         "peak_mb": max(peak.values()) / 1024 if peak else 0,
         "growth_mb": growth / 1024,
     }
-
-
-# --- the report ----------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    model = ""
-    with contextlib.suppress(OSError, StopIteration):
-        model = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f", {kb / 1024 / 1024:.0f} GB RAM"
-    except (OSError, ValueError):
-        pass
-    return f"{os.cpu_count()} cores ({model or platform.machine()}){mem}, {platform.system()}"
-
-
-def data_sizes() -> str:
-    sql = (
-        "SELECT (SELECT count(*) FROM notes_visit), (SELECT count(*) FROM plancare_patient), "
-        "(SELECT count(*) FROM billing_chargeline), (SELECT count(*) FROM accounts_accessevent), "
-        "(SELECT count(*) FROM accounts_user WHERE role = 'clinician'), "
-        "(SELECT setting FROM pg_settings WHERE name = 'server_version')"
-    )
-    out = subprocess.run(["psql", DB, "-Atc", sql], capture_output=True, text=True).stdout.strip()
-    visits, patients, lines, events, clinicians, pg = out.split("|")
-    return (
-        f"{int(visits):,} visits, {int(patients):,} patients, {int(clinicians):,} clinicians, "
-        f"{int(lines):,} charge lines, {int(events):,} access events; PostgreSQL {pg}"
-    )
-
-
-def fmt(x: float) -> str:
-    return f"{x:,.1f}" if x < 100 else f"{x:,.0f}"
-
-
-def report(label, rows, csvs, load, check, skipped, started, elapsed) -> str:
-    base = {r["name"]: r for r in rows if r["name"].startswith("baseline")}
-    plain, tmpl = base.get("baseline-plain"), base.get("baseline-template")
-    lines = [
-        "",
-        f"## {started:%Y-%m-%d %H:%M} UTC{f' — {label}' if label else ''}",
-        "",
-        f"Machine: {machine()}. Data: {data_sizes()}. gunicorn {WORKERS} sync workers, "
-        f"production settings, `CONN_MAX_AGE=60`; wrk on 127.0.0.1, {CONCURRENCY} connections "
-        f"for {SECONDS} s per interaction (one simulated user per connection). The run took "
-        f"{elapsed / 60:.1f} min.",
-        "",
-        "| interaction | loads | requests | req/s | p50 ms | p95 ms | p99 ms | errors | "
-        "p95 ÷ template | p95 ÷ plain |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        errors = r["status_errors"] + r["socket_errors"]
-        detail = ", ".join(f"{k} ×{v}" for k, v in sorted(r["failures"].items()))
-        ratio_t = f"{r['p95'] / tmpl['p95']:.1f}" if tmpl and tmpl["p95"] else "—"
-        ratio_p = f"{r['p95'] / plain['p95']:.1f}" if plain and plain["p95"] else "—"
-        lines.append(
-            f"| {r['name']} | {r['loads']} | {r['requests']:,} | {fmt(r['rps'])} | "
-            f"{fmt(r['p50'])} | {fmt(r['p95'])} | {fmt(r['p99'])} | "
-            f"{errors}{f' ({detail})' if detail else ''} | {ratio_t} | {ratio_p} |"
-        )
-    for name, why in skipped.items():
-        lines.append(f"| {name} | not measured: {why} | | | | | | | | |")
-    if csvs:
-        lines += [
-            "",
-            "| biller CSV | rows | seconds | rows/s | worker peak RSS | RSS growth |",
-            "|---|---|---|---|---|---|",
-        ]
-        for c in csvs:
-            lines.append(
-                f"| {c['label']} | {c['rows']:,} | {c['seconds']:.2f} | {c['rows_per_s']:,.0f} | "
-                f"{c['peak_mb']:.0f} MB | {c['growth_mb']:.1f} MB |"
-            )
-    if load:
-        errors = load["status_errors"] + load["socket_errors"]
-        detail = ", ".join(f"{k} ×{v}" for k, v in sorted(load["failures"].items()))
-        lines += [
-            "",
-            f"Load: {LOAD_CONNECTIONS} connections (one clinician each) for {LOAD_SECONDS} s of "
-            "mixed traffic (chart, autosave, timer start and stop, a typed-in block, the note"
-            f"{', the desk' if plan_has_desk(load) else ''}): {load['requests']:,} requests, "
-            f"{fmt(load['rps'])} req/s, p50 {fmt(load['p50'])} ms, p95 {fmt(load['p95'])} ms, "
-            f"p99 {fmt(load['p99'])} ms, {errors} errors{f' ({detail})' if detail else ''}. "
-            f"Afterwards: {check}",
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def plan_has_desk(load: dict) -> bool:
-    return bool(load.get("desk"))
 
 
 def main() -> int:
@@ -597,7 +504,16 @@ def main() -> int:
         check = (done.stdout + done.stderr).strip().replace("\n", "; ")
         check = re.sub(r"^CommandError: ", "INCONSISTENT: ", check)
         print(check)
-    text = report(args.label, rows, csvs, load, check, skipped, started, time.perf_counter() - t0)
+    settings = {
+        "db": DB,
+        "workers": WORKERS,
+        "concurrency": CONCURRENCY,
+        "seconds": SECONDS,
+        "load_connections": LOAD_CONNECTIONS,
+        "load_seconds": LOAD_SECONDS,
+    }
+    elapsed = time.perf_counter() - t0
+    text = report(args.label, rows, csvs, load, check, skipped, started, elapsed, settings=settings)
     print(text)
     if not args.no_write:
         if not RESULTS.exists():

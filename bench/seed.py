@@ -18,14 +18,16 @@ import datetime as dt
 import json
 import random
 import zoneinfo
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import AccessAction, AccessEvent, Clinic, Discipline, Role, User
+from bench.bulk import Table, analyze, next_ids, reset_sequences, write_table
+from bench.columns import SEEDED_MODELS, new_tables
 from billing.fees import fee_schedule, line_fee
 from billing.models import ChargeLine
 from billing.services import payer_profile_for
@@ -88,13 +90,6 @@ class Sizes:
 
 
 @dataclass
-class Table:
-    model: type[models.Model]
-    names: Sequence[str]  # the generated columns (attnames), in tuple order
-    rows: list[tuple] = field(default_factory=list)
-
-
-@dataclass
 class Generated:
     """Every row of the bench clinic, ready to write (ids included)."""
 
@@ -114,30 +109,6 @@ class Generated:
             separators=(",", ":"),
         )
         return digest_of(text)
-
-
-def _next_ids() -> dict[type[models.Model], int]:
-    """The first free id of each table the seed writes (ids are given, sequences set after)."""
-    out = {}
-    for model in (
-        Clinic,
-        User,
-        Patient,
-        PlanOfCare,
-        Diagnosis,
-        Goal,
-        Visit,
-        Finding,
-        Technique,
-        TimeBlock,
-        Measure,
-        GoalLink,
-        ChargeLine,
-        AccessEvent,
-    ):
-        last = model.objects.aggregate(m=models.Max("id"))["m"] or 0
-        out[model] = last + 1
-    return out
 
 
 def _split(total: int, parts: int, rng: random.Random) -> list[int]:
@@ -236,25 +207,23 @@ def generate(
         return nid[model] - 1
 
     clinic_id = take(Clinic)
-    clinics = Table(Clinic, ("id", "name", "time_zone", "created_at"))
+    tables = new_tables()
+    clinics = tables["clinics"]
+    users = tables["users"]
+    patients = tables["patients"]
+    plans = tables["plans"]
+    diagnoses = tables["diagnoses"]
+    goals = tables["goals"]
+    visits = tables["visits"]
+    findings = tables["findings"]
+    techniques = tables["techniques"]
+    blocks = tables["blocks"]
+    measures = tables["measures"]
+    links = tables["links"]
+    charges = tables["charges"]
+    events = tables["events"]
     clinics.rows.append((clinic_id, CLINIC_NAME, TIME_ZONE, now))
 
-    user_names = (
-        "id",
-        "username",
-        "first_name",
-        "last_name",
-        "password",
-        "clinic_id",
-        "role",
-        "discipline",
-        "credentials",
-        "license_number",
-        "npi",
-        "date_joined",
-        "is_active",
-    )
-    users = Table(User, user_names)
     clinicians: list[tuple[int, str, str]] = []  # id, name, credentials
     for k in range(sizes.clinicians):
         uid = take(User)
@@ -297,174 +266,6 @@ def generate(
             )
         )
 
-    patients = Table(
-        Patient,
-        (
-            "id",
-            "clinic_id",
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "sex",
-            "mrn",
-            "payer_type",
-            "member_id",
-            "is_active",
-            "created_at",
-            "updated_at",
-        ),
-    )
-    plans = Table(
-        PlanOfCare,
-        (
-            "id",
-            "patient_id",
-            "discipline",
-            "clinician_id",
-            "certifier_name",
-            "start_date",
-            "cert_from",
-            "cert_through",
-            "certified_on",
-            "frequency_per_week",
-            "duration_weeks",
-            "body_regions",
-            "functional_limitations",
-            "medical_necessity",
-            "status",
-            "status_changed_on",
-            "created_at",
-            "updated_at",
-        ),
-    )
-    diagnoses = Table(Diagnosis, ("id", "plan_id", "code", "description", "is_primary", "position"))
-    goals = Table(
-        Goal,
-        (
-            "id",
-            "plan_id",
-            "description",
-            "measure_kind",
-            "measure_name",
-            "unit",
-            "baseline",
-            "target",
-            "direction",
-            "target_date",
-            "status",
-            "position",
-        ),
-    )
-    visit_names = (
-        "id",
-        "clinic_id",
-        "patient_id",
-        "plan_id",
-        "clinician_id",
-        "date_of_service",
-        "visit_number",
-        "status",
-        "in_treatment_decisions",
-        "reasoning",
-        "reasoning_confirmed",
-        "skilled_care",
-        "signed_at",
-        "signed_by_id",
-        "signer_credentials",
-        "signed_content",
-        "content_digest",
-        "created_at",
-        "updated_at",
-        "created_by_id",
-        "updated_by_id",
-    )
-    visits = Table(Visit, visit_names)
-    findings = Table(
-        Finding,
-        (
-            "id",
-            "visit_id",
-            "category",
-            "region",
-            "structure",
-            "laterality",
-            "description",
-            "end_feel",
-            "created_at",
-        ),
-    )
-    techniques = Table(
-        Technique,
-        (
-            "id",
-            "visit_id",
-            "finding_id",
-            "kind",
-            "region",
-            "laterality",
-            "direction",
-            "grade",
-            "mode",
-            "patient_position",
-            "created_at",
-        ),
-    )
-    blocks = Table(
-        TimeBlock,
-        ("id", "visit_id", "code_id", "clinician_id", "technique_id", "started_at", "stopped_at"),
-    )
-    measures = Table(
-        Measure,
-        (
-            "id",
-            "visit_id",
-            "kind",
-            "name",
-            "unit",
-            "pre_value",
-            "post_value",
-            "goal_id",
-            "created_at",
-        ),
-    )
-    links = Table(GoalLink, ("id", "visit_id", "goal_id", "remark"))
-    charges = Table(
-        ChargeLine,
-        (
-            "id",
-            "visit_id",
-            "clinic_id",
-            "patient_id",
-            "payer_name",
-            "code_id",
-            "units",
-            "modifiers",
-            "minutes",
-            "rendering_clinician_id",
-            "rendering_npi",
-            "diagnosis_pointers",
-            "diagnosis_codes",
-            "fee_estimate",
-            "date_of_service",
-            "created_at",
-        ),
-    )
-    events = Table(
-        AccessEvent,
-        (
-            "id",
-            "at",
-            "user_id",
-            "clinic_id",
-            "patient_id",
-            "action",
-            "object_type",
-            "object_id",
-            "detail",
-            "prev_digest",
-            "digest",
-        ),
-    )
     npi_of = {uid: npi for uid, _u, _f, _l, _p, _c, _r, _d, _cr, _lic, npi, *_ in users.rows}
 
     counts = _split(sizes.visits, sizes.patients, rng)
@@ -806,60 +607,6 @@ def chain_access_events(table: Table, prev_digest: str) -> None:
     table.rows = chained
 
 
-def _constants(model, names: Sequence[str], now: dt.datetime) -> tuple[list[str], tuple]:
-    """The columns the generator leaves out, with their default values."""
-    columns, values = [], []
-    for f in model._meta.concrete_fields:
-        if f.attname in names:
-            continue
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            value = now
-        elif f.has_default():
-            value = f.get_default()
-        elif f.null:
-            value = None
-        elif f.blank:
-            value = ""
-        else:
-            raise ValueError(f"{model.__name__}.{f.name} needs a generated value")
-        columns.append(f.column)
-        values.append(f.get_db_prep_save(value, connection))
-    return columns, tuple(values)
-
-
-def _write_table(table: Table, now: dt.datetime) -> None:
-    model = table.model
-    by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
-    extra_cols, extra_vals = _constants(model, table.names, now)
-    columns = [by_attname[n] for n in table.names] + extra_cols
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    name = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
-                for row in table.rows:
-                    copy.write_row(row + extra_vals)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {name} ({quoted}) VALUES ({marks})",
-                [row + extra_vals for row in table.rows],
-            )
-
-
-def _reset_sequences(models_: Iterable[type[models.Model]]) -> None:
-    if connection.vendor != "postgresql":
-        return  # SQLite continues after the largest id by itself
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(_NoStyle(), list(models_)):
-            cursor.execute(sql)
-
-
-class _NoStyle:
-    def __getattr__(self, name: str) -> Callable[[str], str]:
-        return lambda text: text
-
-
 @dataclass(frozen=True)
 class SeedResult:
     clinic: Clinic
@@ -890,7 +637,7 @@ def seed_clinic(
         sizes,
         seed=seed,
         today=today,
-        ids=_next_ids(),
+        ids=next_ids(SEEDED_MODELS),
         password_hash=make_password(PASSWORD),
         payer_rules=_payer_rules(today.year),
         now=now,
@@ -909,9 +656,9 @@ def seed_clinic(
         last = AccessEvent.objects.order_by("-id").only("digest").first()
         chain_access_events(data.table(AccessEvent), last.digest if last else "")
         for table in data.tables:
-            _write_table(table, now)
+            write_table(table, now)
             log(f"wrote {len(table.rows):,} {table.model._meta.verbose_name_plural}")
-        _reset_sequences(t.model for t in data.tables)
+        reset_sequences(t.model for t in data.tables)
     analyze([t.model for t in data.tables])
     log("analyzed")
     return SeedResult(
@@ -920,11 +667,3 @@ def seed_clinic(
         signable_drafts=data.signable_drafts,
         fingerprint=fingerprint,
     )
-
-
-def analyze(models_: Iterable[type[models.Model]]) -> None:
-    """Fresh planner statistics for the tables just filled (without them PostgreSQL plans the
-    chart's visit query as a scan of all of a clinician's visits)."""
-    with connection.cursor() as cursor:
-        for model in models_:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
