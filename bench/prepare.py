@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import secrets
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from accounts.models import Clinic, Role, User
 from bench.seed import CLINIC_NAME, USERNAME_PREFIX
@@ -81,7 +81,7 @@ def session_for(user: User) -> Session:
     store["palpate_login_at"] = now
     store["palpate_seen_at"] = now
     store.create()
-    csrf = secrets.token_urlsafe(24)[:32]
+    csrf = get_random_string(32)  # a CSRF secret: 32 letters and digits
     cookie = (
         f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
     )
