@@ -46,7 +46,9 @@ def fmt(x: float) -> str:
     return f"{x:,.1f}" if x < 100 else f"{x:,.0f}"
 
 
-def report(label, rows, csvs, load, check, skipped, started, elapsed, *, settings: dict) -> str:
+def report(
+    label, rows, csvs, load, check, skipped, started, elapsed, *, settings: dict, exports=()
+) -> str:
     base = {r["name"]: r for r in rows if r["name"].startswith("baseline")}
     plain, tmpl = base.get("baseline-plain"), base.get("baseline-template")
     lines = [
@@ -86,6 +88,18 @@ def report(label, rows, csvs, load, check, skipped, started, elapsed, *, setting
             lines.append(
                 f"| {c['label']} | {c['rows']:,} | {c['seconds']:.2f} | {c['rows_per_s']:,.0f} | "
                 f"{done} | {c['peak_mb']:.0f} MB | {c['growth_mb']:.1f} MB |"
+            )
+    if exports:
+        lines += [
+            "",
+            "| visit-history export | range | signed visits | seconds | visits/s | peak RSS |",
+            "|---|---|---|---|---|---|",
+        ]
+        for e in exports:
+            lines.append(
+                f"| `export_visits --format {e['format']}` | {e['days']} days | "
+                f"{e['visits']:,} | {e['seconds']:.1f} | {e['visits_per_s']:,.1f} | "
+                f"{e['peak_mb']:.0f} MB |"
             )
     if load:
         errors = load["status_errors"] + load["socket_errors"]
