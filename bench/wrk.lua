@@ -72,15 +72,17 @@ end
 
 function response(status, headers, body)
   local s = me.steps[step]
+  -- Captured whatever the status: a refused autosave (409) carries the stored version, a
+  -- refused timer start (422) the running timer's stop link.
+  if s.capture then
+    for var, pattern in pairs(s.capture) do
+      local value = body:match(pattern)
+      if value then vars[var] = value end
+    end
+  end
   if status >= 400 then
     bad[s.name .. ":" .. status] = (bad[s.name .. ":" .. status] or 0) + 1
   else
-    if s.capture then
-      for var, pattern in pairs(s.capture) do
-        local value = body:match(pattern)
-        if value then vars[var] = value end
-      end
-    end
     if s.ack then
       acks[s.ack] = cycle
       acks[s.ack .. "_count"] = (acks[s.ack .. "_count"] or 0) + 1
