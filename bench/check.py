@@ -121,7 +121,7 @@ def check_trail(result: CheckResult) -> None:
     if verify is None:
         return
     broken = verify()
-    result.checked["access trail"] = AccessEvent.objects.count()
+    result.checked["access events in the verified chain"] = AccessEvent.objects.count()
     if broken is not None:
         result.problems.append(f"access trail broken at event {broken}")
 

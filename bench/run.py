@@ -528,6 +528,8 @@ def main() -> int:
             drain()
             result = wrk(build(plan), SECONDS)
             result.update(name=name, loads=loads)
+            if os.environ.get("BENCH_DEBUG"):
+                print(json.dumps(result["acks"], indent=1))
             rows.append(result)
             print(
                 f"{name:20} {result['rps']:8.1f} req/s  p50 {result['p50']:7.1f}  "

@@ -51,15 +51,15 @@ end
 function init(args)
   local plan = dofile(args[1])
   me = plan.threads[(tid - 1) % #plan.threads + 1]
-  step, cycle, vars, acks, bad = 0, 0, {}, {}, {}
+  step, cycle, vars, acks, bad = 1, 1, {}, {}, {}
   for k, v in pairs(me.vars or {}) do vars[k] = v end
   ack_text = ""
 end
 
+-- The step advances when its answer arrives, not when its request is built: wrk builds one
+-- request in the first thread before the run to check the script, and a request that timed
+-- out is sent again as it was.
 function request()
-  step = step + 1
-  if step > #me.steps then step = 1 end
-  if step == 1 then cycle = cycle + 1 end
   local s = me.steps[step]
   local headers = { Cookie = me.cookie }
   if s.method ~= "GET" then
@@ -89,6 +89,11 @@ function response(status, headers, body)
     end
   end
   encode_acks()
+  step = step + 1
+  if step > #me.steps then
+    step = 1
+    cycle = cycle + 1
+  end
 end
 
 function done(summary, latency, requests)
