@@ -9,7 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import AccessEvent, Role, User
-from bench.seed import CLINIC_NAME, PASSWORD, Sizes, _next_ids, _payer_rules, generate
+from bench.bulk import next_ids
+from bench.columns import SEEDED_MODELS
+from bench.seed import CLINIC_NAME, PASSWORD, Sizes, _payer_rules, generate
 from billing.models import ChargeLine
 from billing.units import allocate_units
 from notes.models import Visit
@@ -81,7 +83,7 @@ def test_charge_lines_carry_the_units_of_billing_units(db, capsys):
 def test_the_same_seed_gives_the_same_clinic_and_another_seed_another(db):
     args = {
         "today": TODAY,
-        "ids": _next_ids(),
+        "ids": next_ids(SEEDED_MODELS),
         "password_hash": "x",
         "payer_rules": _payer_rules(TODAY.year),
         "now": dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC),
