@@ -80,6 +80,9 @@ WITHOUT_ID: dict[str, bool] = {
     "patient_new": True,
     "charge_lines": False,
     "charge_lines_csv": False,
+    # the access trail (accounts)
+    "audit_report": False,
+    "audit_report_csv": False,
     # desk
     "desk": False,
     "desk_remind": True,
