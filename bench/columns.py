@@ -209,8 +209,10 @@ def new_tables() -> dict[str, Table]:
             "object_type",
             "object_id",
             "detail",
-            "prev_digest",
-            "digest",
+            "seq",
+            "key_id",
+            "prev_mac",
+            "mac",
         ),
     )
     return {

@@ -540,6 +540,8 @@ def generate(
                         "Visit",
                         str(vid),
                         f"signed, digest {digest[:16]}",
+                        0,  # seq, key id, link and MAC: chain_access_events
+                        "",
                         "",
                         "",
                     )
@@ -594,16 +596,15 @@ def generate(
     return Generated(clinic_id, [row[0] for row in users.rows], tables, signable)
 
 
-def chain_access_events(table: Table, prev_digest: str) -> None:
-    """Extend the access trail: each event's digest as the model computes it, chained."""
+def chain_access_events(table: Table, head: tuple[int, str]) -> None:
+    """Extend the clinic's access trail after `head`: each event sealed (sequence number,
+    link, key id, MAC) as AccessEvent.record seals it."""
     names = list(table.names)
     chained = []
     for row in table.rows:
         event = AccessEvent(**dict(zip(names, row, strict=True)))
-        event.prev_digest = prev_digest
-        event.digest = event.compute_digest()
-        prev_digest = event.digest
-        chained.append((*row[:-2], event.prev_digest, event.digest))
+        head = event.seal(head)
+        chained.append((*row[:-4], event.seq, event.key_id, event.prev_mac, event.mac))
     table.rows = chained
 
 
@@ -645,16 +646,15 @@ def seed_clinic(
     fingerprint = data.fingerprint()
     log(f"generated {sum(len(t.rows) for t in data.tables):,} rows")
     with transaction.atomic():
+        # The clinic's only chain writer until commit (as AccessEvent.record).
+        AccessEvent.lock_chain(data.clinic_id)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                # One writer extends the access trail at a time (as AccessEvent.record does).
-                cursor.execute("SELECT pg_advisory_xact_lock(97140)")
                 # pgtrigger's guard reads this setting and, when it is unset, catches the error
                 # in a subtransaction per row; set (to no trigger ignored) the guards still run,
                 # without a subtransaction each (a COPY of 200,000 rows: seconds, not minutes).
                 cursor.execute("SET LOCAL pgtrigger.ignore = '{}'")
-        last = AccessEvent.objects.order_by("-id").only("digest").first()
-        chain_access_events(data.table(AccessEvent), last.digest if last else "")
+        chain_access_events(data.table(AccessEvent), AccessEvent.chain_head(data.clinic_id))
         for table in data.tables:
             write_table(table, now)
             log(f"wrote {len(table.rows):,} {table.model._meta.verbose_name_plural}")
