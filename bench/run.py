@@ -60,7 +60,6 @@ ENV = {
     "PALPATE_TESTING": "0",
     "PALPATE_BENCH": "1",
     "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-    "AUDIT_HMAC_KEY": "bench-only-audit-key-" + "y" * 20,
     "ALLOWED_HOSTS": "127.0.0.1",
     "SECURE_SSL_REDIRECT": "0",
     "SESSION_COOKIE_SECURE": "0",
@@ -71,6 +70,20 @@ ENV = {
     "REDIS_URL": "",
 }
 ENV.pop("CELERY_TEST_BROKER_URL", None)
+
+
+def seeding_key() -> str:
+    """The access trail's key as seed_bench and migrate used it (DEBUG=1 unless the
+    environment sets AUDIT_HMAC_KEY): the server under test extends those chains, and the
+    check afterwards verifies them, with the same key."""
+    return subprocess.run(
+        [PY, "-c", "import config.settings as s; print(s.AUDIT_HMAC_KEY)"],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
 
 
 def manage(*args: str, cwd: Path = ROOT) -> str:
@@ -501,6 +514,7 @@ def main() -> int:
     if not shutil.which("wrk"):
         print("bench needs wrk: apt-get install wrk", file=sys.stderr)
         return 1
+    ENV["AUDIT_HMAC_KEY"] = seeding_key()
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     if args.app_dir == ROOT:
