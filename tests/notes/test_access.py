@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from accounts.models import AccessEvent
-from notes.models import GoalLink, Technique, TimeBlock, Visit
+from notes.models import CarriedItem, GoalLink, Technique, TimeBlock, Visit
 from tests.access_table import VIEWS, urls_under
 from tests.notes.conftest import local, url
 
@@ -26,6 +26,9 @@ def charted(s1_visit):
         "link": GoalLink.objects.filter(visit=s1_visit).first().pk,
         "service": s1_visit.untimed_services.create(
             code_id="97010", region="cervical spine", clinician=s1_visit.clinician
+        ).pk,
+        "carried": CarriedItem.objects.create(
+            visit=s1_visit, source=s1_visit, finding=s1_visit.findings.first(), fingerprint="0" * 64
         ).pk,
     }
 
@@ -107,8 +110,10 @@ def test_a_get_on_a_post_only_view_is_refused(pt_client, charted):
     assert pt_client.get(url("visit_sign", visit)).status_code == 405
 
 
-def test_the_panels_without_htmx_go_back_to_the_note(pt_client, charted):
+def test_a_lazy_form_without_htmx_goes_back_to_the_note_with_the_form_open(pt_client, charted):
     visit, _ids = charted
-    response = pt_client.get(url("visit_units", visit))
+    response = pt_client.get(url("note_form", visit, "service"))
     assert response.status_code == 302
-    assert response["Location"].endswith("#units")
+    assert response["Location"].endswith("?open=service#services")
+    page = pt_client.get(response["Location"]).content.decode()
+    assert url("service_add", visit) in page
