@@ -5,7 +5,6 @@ user's clinic by notes.access, wired in config/urls.py."""
 
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,9 +12,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import AccessAction, AccessEvent
+from billing.exports import charge_lines_csv_chunks
 from billing.forms import ChargeRangeForm
 from billing.models import ChargeLine
-from billing.services import charge_lines_csv, rendering_clinician_for, visit_billing
+from billing.paging import get_page
+from billing.services import rendering_clinician_for, visit_billing
 
 LINES_PER_PAGE = 50
 
@@ -82,14 +83,12 @@ def _visible_lines(request: HttpRequest, form: ChargeRangeForm):
 @require_GET
 def charge_lines(request: HttpRequest) -> HttpResponse:
     """Charge lines by date of service: the whole clinic for admins and auditors, their own
-    lines for clinicians."""
+    lines for clinicians. A long range shows an estimated total (billing.paging)."""
     form = _range_form(request)
     page = None
     if form.is_valid():
         start, end = form.range
-        page = Paginator(_visible_lines(request, form), LINES_PER_PAGE).get_page(
-            request.GET.get("page")
-        )
+        page = get_page(_visible_lines(request, form), request.GET.get("page"), LINES_PER_PAGE)
         AccessEvent.record(
             user=request.user,
             action=AccessAction.VIEW,
@@ -117,7 +116,7 @@ def charge_lines_csv_view(request: HttpRequest) -> HttpResponse:
         detail=f"charge lines CSV {start:%Y-%m-%d} to {end:%Y-%m-%d}",
     )
     response = StreamingHttpResponse(
-        charge_lines_csv(_visible_lines(request, form).iterator(chunk_size=2000)),
+        charge_lines_csv_chunks(_visible_lines(request, form)),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = (

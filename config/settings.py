@@ -59,9 +59,14 @@ INSTALLED_APPS = [
     "plancare",
     "billing",
     "notes",
+    "bench",
     "desk",
     "django_filters",
 ]
+
+# The benchmark's two baseline views (/bench/plain/, /bench/template/) are mounted only when
+# PALPATE_BENCH is on (`make bench` sets it); they are absent from every other deployment.
+BENCH = env_bool("PALPATE_BENCH", False)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

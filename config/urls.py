@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -22,3 +23,6 @@ urlpatterns = [
     path("desk/", include("desk.urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+if settings.BENCH:
+    urlpatterns += [path("bench/", include("bench.urls"))]

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -53,6 +54,7 @@ from plancare.models import (
 from plancare.progress import goal_charts, measures_by_goal
 
 PATIENTS_PER_PAGE = 25
+ORDER_BY_NAME = ("last_name", "first_name", "id")
 PLAN_TEMPLATE = "plancare/plan_detail.html"
 GET_POST = ("GET", "POST")
 
@@ -95,9 +97,13 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         .order_by("-cert_from"),
         to_attr="current_plans",
     )
+    # The list reads the (clinic, last_name, first_name) index in order. A search sorts its
+    # matches by name ignoring case instead, so PostgreSQL finds them through the trigram
+    # indexes (plancare migration 0002) rather than walking the name index past every
+    # non-matching patient until 25 match.
+    order = (Lower("last_name"), Lower("first_name"), "id") if query else ORDER_BY_NAME
     page = Paginator(
-        patients.prefetch_related(current_plans).order_by("last_name", "first_name", "id"),
-        PATIENTS_PER_PAGE,
+        patients.prefetch_related(current_plans).order_by(*order), PATIENTS_PER_PAGE
     ).get_page(request.GET.get("page"))
     context = {
         "page": page,

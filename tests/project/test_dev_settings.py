@@ -14,7 +14,7 @@ from config.devenv import DEV_ENV_CONTENT, load_dev_env, parse_dev_env
 ROOT = Path(__file__).resolve().parents[2]
 # Variables a developer's shell might hold that would hide what a fresh install lacks.
 HAND_SET = {"DEBUG", "SECRET_KEY", "AUDIT_HMAC_KEY", "DATABASE_URL", "PALPATE_TESTING"}
-NOT_COPIED = {".git", ".venv", "var", "tests", "docs", "staticfiles", "bench", ".hypothesis"}
+NOT_COPIED = {".git", ".venv", "var", "tests", "docs", "staticfiles", ".hypothesis"}
 
 
 def test_it_reads_key_value_lines_and_ignores_comments():
