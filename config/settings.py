@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "plancare",
     "billing",
     "notes",
+    "records",
 ]
 
 MIDDLEWARE = [
