@@ -8,6 +8,7 @@ import base64
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -30,6 +31,15 @@ from records.pdf import history_pdf
 WITH_PDF = ("zip", "pdf")
 WITH_CSV = ("zip", "csv")
 WITH_FHIR = ("zip", "fhir")
+
+
+def actor_of(user) -> dict:
+    """Who exported, for the manifest: a user, or the command line when there is none."""
+    if user is None:
+        import getpass
+
+        return {"id": None, "name": f"manage.py export_visits ({getpass.getuser()})", "role": ""}
+    return {"id": user.pk, "name": user.get_full_name() or user.username, "role": user.role}
 
 
 def _file_stem(patient) -> str:
@@ -81,7 +91,7 @@ class _Build:
                 reports=reports,
                 date_from=self.scope.date_from,
                 date_to=self.scope.date_to,
-                exported_by=self.user,
+                exported_by=actor_of(self.user)["name"],
                 exported_at=self.now,
             )
             (self.folder / "pdf" / f"{stem}.pdf").write_bytes(pdf)
@@ -130,7 +140,11 @@ def build_export(
     total = len(ids)
     if progress:
         progress(0, total)
-    with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".build-") as tmp:
+    # A worker killed mid-export leaves its scratch folder: the retry removes it first.
+    prefix = f".build-{out_path.stem}-"
+    for stale in out_path.parent.glob(f"{prefix}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=prefix) as tmp:
         folder = Path(tmp) / "export"
         folder.mkdir()
         build = _Build(scope=scope, fmt=fmt, user=user, folder=folder, now=now)
@@ -164,11 +178,7 @@ def build_export(
             "job": str(job_id),
             "content": fmt,
             "filters": scope.as_dict(),
-            "exported_by": {
-                "id": user.pk,
-                "name": user.get_full_name() or user.username,
-                "role": user.role,
-            },
+            "exported_by": actor_of(user),
             "exported_at": now.isoformat(),
             "files": files,
             "visits": build.visits,
