@@ -6,5 +6,6 @@ urlpatterns = [
     path("patients/", include("plancare.urls")),
     path("visits/", include("notes.urls")),
     path("billing/", include("billing.urls")),
+    path("records/", include("records.urls")),
     path("django-admin/", admin.site.urls),
 ]
