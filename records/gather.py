@@ -94,7 +94,7 @@ def left_out(scope: Scope) -> list[LeftOut]:
 
 
 def chunk_queryset(ids: list[int]):
-    """One batch of visits with every row the export prints: 10 queries per batch — the
+    """One batch of visits with every row the export prints: 9 queries per batch — the
     visits (with clinic, patient, plan, clinician, signer, co-signer), findings, techniques,
     time blocks (code, clinician), untimed services (code), measures (goal), goal links
     (goal), charge lines (code, rendering clinician), addenda (author)."""
