@@ -45,7 +45,7 @@ class ExportForm(_RangeMixin, forms.Form):
         label="Patient",
     )
     date_from = _date("Dates of service from")
-    date_to = _date("to")
+    date_to = _date("Dates of service to")
     format = forms.ChoiceField(choices=ExportFormat.choices, label="Content")
 
     def __init__(self, *args, clinic, today: dt.date, **kwargs):
@@ -85,7 +85,7 @@ class AdrForm(_RangeMixin, forms.Form):
     )
     received_on = _date("Date received")
     date_from = _date("Dates of service from")
-    date_to = _date("to")
+    date_to = _date("Dates of service to")
 
     def __init__(self, *args, clinic, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
