@@ -9,6 +9,7 @@ only that function changes.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -124,7 +125,14 @@ def visits_in_chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[Visit]]
     for start in range(0, len(ids), size):
         batch = ids[start : start + size]
         by_id = {v.pk: v for v in chunk_queryset(batch)}
-        yield [by_id[pk] for pk in batch if pk in by_id]
+        chunk = [by_id[pk] for pk in batch if pk in by_id]
+        del by_id
+        yield chunk
+        # One batch in memory at a time. Prefetched instances sit in reference cycles (each
+        # related queryset knows its instance), which only the cyclic collector frees: run it
+        # now rather than let batches pile up until its thresholds trip.
+        del chunk
+        gc.collect()
 
 
 def patient_ids_in_order(ids: list[int]) -> list[int]:

@@ -145,3 +145,13 @@ def test_the_packet_has_the_cover_sheet_signature_log_and_attestation_on_identif
         assert "Margaret Ellis" in page and "MRN RPT-1001" in page, number
         assert "Date of service:" in page and f"Page {number} of {len(pages)}" in page, number
     assert not any("Certification signed late" in p for p in pages)  # gaps stay out
+
+
+@pytest.mark.django_db
+def test_the_gap_report_names_an_assistants_note_waiting_for_its_cosignature(adr, late_plan, pta):
+    # DOMAIN.md §5 and §7: an assistant's note is co-signed by the supervising therapist
+    signed = signed_s1(late_plan, pta, number=3, day=TODAY - dt.timedelta(days=26))
+    assert signed.cosign_required and signed.cosigned_at is None
+    [gap] = [gap for gap in adr_gaps(adr) if gap.kind == g.NOT_COSIGNED]
+    assert gap.visit_id == signed.pk
+    assert "waits for the supervising therapist's co-signature" in gap.message

@@ -50,6 +50,32 @@ def test_the_csv_export_reads_a_fixed_number_of_queries_per_batch(
     assert one_batch == 11
 
 
+@pytest.mark.django_db
+def test_memory_stays_flat_as_the_number_of_visits_grows(tmp_path, reference_data, pt, auditor):
+    import tracemalloc
+
+    def peak_for(count: int) -> int:
+        """Peak Python heap of a CSV export of `count` visits (reading, writing, manifest)."""
+        tracemalloc.start()
+        build_export(
+            scope=Scope(auditor.clinic_id, None, TODAY.replace(year=2025), TODAY),
+            fmt="csv",
+            user=auditor,
+            job_id="m",
+            out_path=tmp_path / f"{count}.zip",
+        )
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak
+
+    signed_visits(pt.clinic, pt, count=CHUNK, per_patient=20, end=TODAY)
+    one_batch = peak_for(CHUNK)
+    signed_visits(pt.clinic, pt, count=3 * CHUNK, per_patient=20, end=TODAY)
+    four_batches = peak_for(4 * CHUNK)
+    # four times the visits: the peak is one batch's rows plus the manifest's list, not four
+    assert four_batches < 1.6 * one_batch, (one_batch, four_batches)
+
+
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_1000_visit_export_runs_through_a_real_worker(settings, tmp_path, clinic, pt, auditor):
