@@ -161,3 +161,18 @@ def adr_create(*, user, patient, reference: str, received_on, dos_from, dos_to) 
             detail=f"ADR {reference} received {received_on:%Y-%m-%d}",
         )
     return adr
+
+
+def exports_purge(*, now=None) -> int:
+    """Delete the files of expired exports (the job rows stay, as the record of the export);
+    returns how many files went."""
+    now = now or timezone.now()
+    removed = 0
+    for job in ExportJob.objects.filter(status=ExportStatus.DONE, expires_at__lte=now).only(
+        "pk", "expires_at"
+    ):
+        path = export_path(job)
+        if path.exists():
+            path.unlink()
+            removed += 1
+    return removed

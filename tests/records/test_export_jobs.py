@@ -126,3 +126,21 @@ def test_the_command_explains_bad_arguments(clinic):
             "--out",
             "/tmp/x.zip",
         )
+
+
+@pytest.mark.django_db
+def test_expired_downloads_leave_the_disk(s1_signed, auditor):
+    import datetime as dt
+
+    from records.tasks import purge_expired_exports
+
+    job = ExportJob.objects.create(
+        clinic=auditor.clinic, requested_by=auditor, date_from=TODAY, date_to=TODAY, format="csv"
+    )
+    export_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert purge_expired_exports.delay().get() == 0 and export_path(job).exists()
+    ExportJob.objects.filter(pk=job.pk).update(expires_at=job.expires_at - dt.timedelta(days=2))
+    assert purge_expired_exports.delay().get() == 1
+    assert not export_path(job).exists()
+    assert ExportJob.objects.filter(pk=job.pk).exists()  # the record of the export stays
