@@ -144,3 +144,27 @@ def test_expired_downloads_leave_the_disk(s1_signed, auditor):
     assert purge_expired_exports.delay().get() == 1
     assert not export_path(job).exists()
     assert ExportJob.objects.filter(pk=job.pk).exists()  # the record of the export stays
+
+
+@pytest.mark.django_db
+def test_the_command_draws_a_progress_bar_on_a_terminal(
+    tmp_path, s1_signed, clinic, capsys, monkeypatch
+):
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    call_command(
+        "export_visits",
+        "--clinic",
+        str(clinic.pk),
+        "--from",
+        TODAY.isoformat(),
+        "--to",
+        TODAY.isoformat(),
+        "--format",
+        "csv",
+        "--out",
+        str(tmp_path / "out.zip"),
+    )
+    out = capsys.readouterr().out
+    assert "\r[" + "#" * 30 + "] 1/1 visits" in out
