@@ -223,3 +223,32 @@ def test_the_export_page_query_count_is_pinned(
     with django_assert_max_num_queries(5):
         response = auditor_client.get(reverse("export_page"))
     assert response.content.decode().count("Queued") == 3
+
+
+@pytest.mark.django_db
+def test_the_adr_list_and_job_page_query_counts_are_pinned(
+    admin_client_, clinic_admin, adr, django_assert_max_num_queries
+):
+    for n in range(3):
+        AdrRequest.objects.create(
+            clinic=clinic_admin.clinic,
+            patient=adr.patient,
+            reference=f"ADR-{n}",
+            received_on=TODAY - dt.timedelta(days=50 - n),
+            dos_from=TODAY - dt.timedelta(days=20),
+            dos_to=TODAY,
+            created_by=clinic_admin,
+        )
+    # session + user (2), the clinic for its time zone (1), the patients for the form's
+    # select (1), the clinic's ADRs with their patient (1)
+    with django_assert_max_num_queries(5):
+        listing = admin_client_.get(reverse("adr_list"))
+    html = listing.content.decode()
+    assert html.count("overdue by") == 3  # received 50, 49 and 48 days ago: due 45 days after
+    assert "42 days left" in html  # received 3 days ago
+    job = ExportJob.objects.create(
+        clinic=clinic_admin.clinic, requested_by=clinic_admin, date_from=TODAY, date_to=TODAY
+    )
+    # session + user (2), the job with its patient and ADR (1), the clinic for the time zone (1)
+    with django_assert_max_num_queries(4):
+        admin_client_.get(reverse("export_job", args=[job.pk]))
