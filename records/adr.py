@@ -15,7 +15,7 @@ from records.abbreviations import used_in
 from records.gaps import gap_report
 from records.gather import plans_of_visits, progress_reports_for, visits_in_chunks
 from records.models import AdrRequest
-from records.pdf import _annotate_minutes, css_string, render_pdf
+from records.pdf import annotate_minutes, css_string, render_pdf
 
 PACKET_PATH = "adr/packet.pdf"
 
@@ -97,7 +97,7 @@ def _note_texts(visits):
 def packet_html(*, adr: AdrRequest, visit_ids: list[int], user, today=None) -> str:
     today = today or timezone.localdate()
     visits = [v for chunk in visits_in_chunks(visit_ids) for v in chunk]
-    _annotate_minutes(visits)
+    annotate_minutes(visits)
     plans = plans_of_visits(visits)
     reports = progress_reports_for([p.pk for p in plans], adr.dos_from, adr.dos_to)
     patient = adr.patient

@@ -162,7 +162,7 @@ def build_export(
                 done += len(chunk)
                 if progress:
                     progress(done, total)
-                del chunk, visit  # let the batch go before the next is read
+                chunk = visit = None  # let the batch go before the next is read
             if current is not None:
                 build.patient_done(current, buffered)
         finally:

@@ -13,7 +13,7 @@ from notes.models import Visit
 from records.gather import ReportDoc, timed_minutes, treatment_minutes
 
 
-def _annotate_minutes(visits: list[Visit]) -> None:
+def annotate_minutes(visits: list[Visit]) -> None:
     for visit in visits:
         visit.export_timed_minutes = timed_minutes(visit)
         visit.export_treatment_minutes = treatment_minutes(visit)
@@ -47,7 +47,7 @@ def history_html(
     exported_by,
     exported_at: dt.datetime,
 ) -> str:
-    _annotate_minutes(visits)
+    annotate_minutes(visits)
     return render_to_string(
         "records/pdf/history.html",
         {
