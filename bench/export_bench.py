@@ -121,7 +121,7 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(
         "| visits | content | wall s | visits/s (wall) | CPU s | visits/CPU-s "
-        "| peak Python heap | peak RSS | ZIP |"
+        "| peak Python heap | RSS at start → peak | ZIP |"
     )
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for count in args.sizes:
@@ -133,7 +133,7 @@ def main() -> None:
                 f"| {r['visits']:,} | {r['format']} | {r['seconds']:.1f} | {r['per_second']:.1f} "
                 f"| {r['cpu_seconds']:.1f} | {r['per_cpu_second']:.1f} "
                 f"| {heap} "
-                f"| {r['rss_peak_mib']:.0f} MiB "
+                f"| {r['rss_start_mib']:.0f} → {r['rss_peak_mib']:.0f} MiB "
                 f"| {r['zip_kib']:,.0f} KiB |",
                 flush=True,
             )
