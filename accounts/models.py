@@ -5,6 +5,7 @@ import zoneinfo
 import pgtrigger
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -24,6 +25,13 @@ class Clinic(models.Model):
     # From this visit number of a plan on, a skilled-care justification is required
     # (DOMAIN.md §2 E11: sources cite "beyond 12 to 18 visits").
     skilled_care_from_visit = models.PositiveSmallIntegerField(default=13)
+    # How many days ahead the desk lists a plan's recertification as due (DOMAIN.md §4, §2
+    # E15: 14 days by default; a clinic whose certifiers answer slowly asks earlier).
+    recert_lead_days = models.PositiveSmallIntegerField(
+        "recertification lead time (days)",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import AccessAction, AccessEvent
+from desk.home import home_context
 
 
 class LoginView(auth_views.LoginView):
@@ -27,20 +28,11 @@ class LogoutView(auth_views.LogoutView):
         return super().post(request, *args, **kwargs)
 
 
+@never_cache
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    from notes.models import Visit
-
-    user = request.user
-    drafts = []
-    if user.clinic_id:
-        drafts = list(
-            Visit.objects.for_clinic(user.clinic)
-            .unsigned()
-            .filter(**({"clinician": user} if user.is_clinician else {}))
-            .select_related("patient", "clinician")
-            .order_by("date_of_service", "id")[:20]
-        )
-    return render(request, "accounts/home.html", {"drafts": drafts})
+    """The clinician's day; the desk reads the notes it lists (accounts holds no notes query)."""
+    return render(request, "accounts/home.html", home_context(request.user))
 
 
 def _database_ok() -> bool:

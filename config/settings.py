@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "billing",
     "notes",
     "records",
+    "desk",
+    "django_filters",
 ]
 
 MIDDLEWARE = [
@@ -213,10 +215,11 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or "c
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# celery beat: every morning the clinic admins get the list of notes still unsigned.
+# celery beat: every morning each clinician gets their notes still unsigned and the
+# co-signatures they owe, each clinic admin a summary (desk.tasks; one mail per person per day).
 CELERY_BEAT_SCHEDULE = {
     "unsigned-notes-digest": {
-        "task": "accounts.tasks.unsigned_notes_digests",
+        "task": "desk.tasks.daily_digests",
         "schedule": crontab(hour=env_int("DIGEST_HOUR_UTC", 12), minute=0),
     },
     # records: expired export downloads leave the disk.
@@ -243,6 +246,8 @@ if _email_host := env_str("EMAIL_HOST", ""):
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "palpate@localhost")
+# The address of the app as its users reach it, for the links in reminder mails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

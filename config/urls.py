@@ -7,5 +7,6 @@ urlpatterns = [
     path("visits/", include("notes.urls")),
     path("billing/", include("billing.urls")),
     path("records/", include("records.urls")),
+    path("desk/", include("desk.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,0 +1,257 @@
+"""The desk's reads: unsigned notes, notes awaiting co-signature and plan deadlines, scoped to
+the user's clinic (a clinician sees only their own rows), in a fixed number of queries per page.
+
+Missing elements come only from `notes.audit`'s rule list run on `notes.facts` (gathered in
+bulk for the page); units only from `billing.services.visit_billing`; deadlines only from
+`desk.deadlines`, itself built on the note's rule modules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.services import visit_billing
+from desk import deadlines as rules
+from notes import audit
+from notes.facts import facts_for_visits
+from notes.models import TimeBlock, UntimedService, Visit
+from plancare.models import PlanOfCare, PlanStatus, ProgressReport
+
+# Ages (days since the date of service) at which an unsigned note is marked.
+AGE_MARKS = (7, 3, 1)
+OPEN_PLAN_STATUSES = (PlanStatus.ACTIVE, PlanStatus.ON_HOLD)
+
+
+def clinic_today(clinic) -> dt.date:
+    return timezone.localdate(timezone=clinic.tz)
+
+
+def age_mark(age_days: int) -> int:
+    """The highest of 1, 3, 7 days that an unsigned note has reached (0: none)."""
+    return next((mark for mark in AGE_MARKS if age_days >= mark), 0)
+
+
+# --- The base querysets, scoped --------------------------------------------------------------
+
+
+def unsigned_visits(user) -> QuerySet:
+    """The clinic's draft visits; a clinician's own only."""
+    visits = Visit.objects.for_clinic(user.clinic_id).unsigned()
+    if user.is_clinician:
+        visits = visits.filter(clinician=user)
+    return visits
+
+
+def cosign_visits(user) -> QuerySet:
+    """Assistants' signed notes not co-signed yet; a clinician sees those they owe and their
+    own that wait."""
+    visits = Visit.objects.for_clinic(user.clinic_id).filter(
+        status="signed", cosign_required=True, cosigned_at__isnull=True
+    )
+    if user.is_clinician:
+        visits = visits.filter(Q(clinician__supervising_therapist=user) | Q(clinician=user))
+    return visits
+
+
+def open_plans(user) -> QuerySet:
+    """Plans still in use (active or on hold, not renewed by a recertification)."""
+    plans = PlanOfCare.objects.for_clinic(user.clinic_id).filter(
+        status__in=OPEN_PLAN_STATUSES, recertification__isnull=True
+    )
+    if user.is_clinician:
+        plans = plans.filter(clinician=user)
+    return plans
+
+
+# --- Unsigned notes ---------------------------------------------------------------------------
+
+
+@dataclass
+class UnsignedRow:
+    visit: Visit
+    age: int
+    mark: int
+    units: int
+    missing: list[audit.Missing] = field(default_factory=list)  # one per blocking element
+
+    @property
+    def missing_labels(self) -> list[str]:
+        return [item.label for item in self.missing]
+
+
+def with_note_rows(visits: QuerySet) -> QuerySet:
+    """The page's visits with what billing needs: 3 prefetch queries for any page size."""
+    return visits.select_related(
+        "patient", "patient__payer_profile", "plan", "clinician"
+    ).prefetch_related(
+        Prefetch("time_blocks", queryset=TimeBlock.objects.select_related("code", "clinician")),
+        Prefetch(
+            "untimed_services", queryset=UntimedService.objects.select_related("code", "clinician")
+        ),
+        "techniques",
+    )
+
+
+def unsigned_rows(visits: list[Visit], today: dt.date) -> list[UnsignedRow]:
+    """Rows of a page of draft visits loaded with `with_note_rows`: billing's preview of each
+    (units so far), then the facts of all of them in bulk and the audit rules on each."""
+    previews = {
+        visit.pk: visit_billing(
+            visit,
+            blocks=list(visit.time_blocks.all()),
+            services=list(visit.untimed_services.all()),
+            techniques=list(visit.techniques.all()),
+        )
+        for visit in visits
+    }
+    facts = facts_for_visits([v.pk for v in visits], billing=previews)
+    rows = []
+    for visit in visits:
+        blocking = audit.blocking(audit.evaluate(facts[visit.pk]))
+        first_of_each = list({item.code: item for item in reversed(blocking)}.values())[::-1]
+        age = (today - visit.date_of_service).days
+        rows.append(
+            UnsignedRow(
+                visit=visit,
+                age=age,
+                mark=age_mark(age),
+                units=previews[visit.pk].total_units,
+                missing=first_of_each,
+            )
+        )
+    return rows
+
+
+# --- Co-signatures ----------------------------------------------------------------------------
+
+
+@dataclass
+class CosignRow:
+    visit: Visit
+    age: int  # days since the assistant signed
+    mark: int
+
+    @property
+    def supervisor(self):
+        return self.visit.clinician.supervising_therapist
+
+    @property
+    def cosign_url(self) -> str:
+        """The note's signature section, where the co-sign action (and only it) lives."""
+        return reverse("visit_note", args=[self.visit.pk]) + "#signature"
+
+
+def cosign_rows(visits: list[Visit], today: dt.date, tz) -> list[CosignRow]:
+    rows = []
+    for visit in visits:
+        signed_day = timezone.localtime(visit.signed_at, tz).date() if visit.signed_at else today
+        age = (today - signed_day).days
+        rows.append(CosignRow(visit=visit, age=age, mark=age_mark(age)))
+    return rows
+
+
+# --- Deadlines --------------------------------------------------------------------------------
+
+
+@dataclass
+class DeadlineRow:
+    plan: PlanOfCare
+    due: rules.Due
+
+    @property
+    def patient(self):
+        return self.plan.patient
+
+    @property
+    def clinician(self):
+        return self.plan.clinician
+
+    @property
+    def url(self) -> str:
+        """Where the deadline is met: the progress report form, the recertification form, or
+        the plan (its certification date, its status)."""
+        if self.due.kind == rules.PROGRESS_REPORT:
+            return reverse("progress_report_new", args=[self.plan.pk])
+        if self.due.kind == rules.RECERTIFICATION:
+            return reverse("plan_recertify", args=[self.plan.pk])
+        if self.due.kind == rules.CERTIFICATION:
+            return reverse("plan_edit", args=[self.plan.pk])
+        return reverse("plan_detail", args=[self.plan.pk])
+
+    @property
+    def action(self) -> str:
+        return {
+            rules.PROGRESS_REPORT: "Write the progress report",
+            rules.RECERTIFICATION: "Recertify",
+            rules.CERTIFICATION: "Enter the signature date",
+            rules.PLAN_END: "Open the plan",
+        }[self.due.kind]
+
+
+# What the deadline rows read and show of a plan, its patient and clinician.
+PLAN_FIELDS = (
+    "id",
+    "discipline",
+    "start_date",
+    "cert_from",
+    "cert_through",
+    "certified_on",
+    "duration_weeks",
+    "status",
+    "patient__id",
+    "patient__first_name",
+    "patient__last_name",
+    "patient__payer_type",
+    "clinician__id",
+    "clinician__username",
+    "clinician__first_name",
+    "clinician__last_name",
+    "clinician__credentials",
+)
+
+
+def deadline_rows(plans: QuerySet, today: dt.date, lead_days: int) -> list[DeadlineRow]:
+    """Every deadline of the plans, per plan of care: 3 queries whatever the number of plans
+    or visits (the plans; the distinct dates of their visits up to today; the date of each
+    plan's last progress report)."""
+    plan_list = list(plans.select_related("patient", "clinician").only(*PLAN_FIELDS))  # query 1
+    if not plan_list:
+        return []
+    ids = [p.pk for p in plan_list]
+    dates: dict[int, list[dt.date]] = defaultdict(list)
+    for plan_id, day in (  # query 2
+        Visit.objects.filter(plan_id__in=ids, date_of_service__lte=today)
+        .order_by()
+        .values_list("plan_id", "date_of_service")
+        .distinct()
+    ):
+        dates[plan_id].append(day)
+    last_reports = dict(  # query 3
+        ProgressReport.objects.filter(plan_id__in=ids, written_on__lte=today)
+        .order_by()
+        .values("plan_id")
+        .annotate(last=Max("written_on"))
+        .values_list("plan_id", "last")
+    )
+    rows = []
+    for plan in plan_list:
+        facts = rules.PlanDates(
+            start_date=plan.start_date,
+            cert_through=plan.cert_through,
+            certified_on=plan.certified_on,
+            duration_weeks=plan.duration_weeks,
+            payer_type=plan.patient.payer_type,
+            visit_dates=tuple(dates[plan.pk]),
+            last_report_on=last_reports.get(plan.pk),
+        )
+        rows.extend(DeadlineRow(plan, due) for due in rules.deadlines(facts, today, lead_days))
+    return rows
+
+
+URGENCY_ORDER = {rules.OVERDUE: 0, rules.SOON: 1, rules.OPEN: 2}
