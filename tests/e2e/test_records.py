@@ -55,6 +55,8 @@ def test_the_auditor_exports_the_reference_history_and_downloads_the_zip(
     page, live_server, login, auditor, reference_patient
 ):
     with time_machine.travel(NOW + dt.timedelta(minutes=5), tick=True):
+        # The export is built while the request waits (no broker in tests): give it time.
+        page.set_default_timeout(120_000)
         login(page, "auditor")
         page.get_by_role("link", name="Exports").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Export visit histories")
