@@ -15,7 +15,7 @@ FIND_PYTHON = for c in "$$PYTHON" python3.13 python3.12 \
 	  if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo "$$c"; exit 0; fi; \
 	done; exit 1
 
-.PHONY: help install run test test-fast screenshots lint migrate seed bench clean
+.PHONY: help install deps run test test-fast screenshots lint migrate seed bench clean
 help:
 	@echo "make run   - install, migrate SQLite, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test  - the whole suite (PostgreSQL if one answers on 127.0.0.1:5432, else SQLite)"
@@ -30,7 +30,18 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-migrate: install
+# Debian packages (chromium, the PDF libraries) and the local PostgreSQL/Redis the suite uses:
+# installed or started when this runs as root, otherwise the exact command to run is printed
+# and nothing else runs.
+deps:
+	@scripts/ensure-deps
+
+# Development settings for manage.py in this checkout (config/devenv.py): the README's
+# commands then work as written, with no hand-set variables.
+var/dev.env: | $(STAMP)
+	$(PY) -m config.devenv $@
+
+migrate: install var/dev.env
 	DEBUG=1 $(PY) manage.py migrate --noinput
 
 seed: migrate
@@ -40,8 +51,9 @@ run: seed
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Database for the tests: DATABASE_URL if set, else PostgreSQL on 127.0.0.1:5432 if it answers,
-# else SQLite. Browser tests need Debian's chromium (see README).
+# else SQLite. Browser tests need Debian's chromium (scripts/ensure-deps installs it).
 test: install
+	@scripts/ensure-deps
 	@if [ -z "$$DATABASE_URL" ] && $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
 	  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/palpate; fi; \
 	if [ -z "$$CELERY_TEST_BROKER_URL" ] && $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 6379), 1)" 2>/dev/null; then \
@@ -52,10 +64,12 @@ test: install
 
 # The suite without the browser tests, on whatever database the environment names.
 test-fast: install
+	@scripts/ensure-deps
 	PALPATE_TESTING=1 $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 # Refresh the committed screenshots (docs/screenshots) from the browser tests.
 screenshots: install
+	@scripts/ensure-deps
 	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots PALPATE_TESTING=1 $(PY) -m pytest -m browser -q
 
 lint: install

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
 from django.utils import timezone
+from django_htmx.http import HttpResponseClientRedirect
 
 _LOGIN_AT = "palpate_login_at"
 _SEEN_AT = "palpate_seen_at"
@@ -53,8 +53,7 @@ class SessionPolicyMiddleware:
 
 
 def _to_login(request):
-    if getattr(request, "htmx", False) or request.headers.get("HX-Request"):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = settings.LOGIN_URL_PATH
-        return response
+    # Runs before django_htmx's middleware, so request.htmx is not there yet: read the header.
+    if request.headers.get("HX-Request"):
+        return HttpResponseClientRedirect(settings.LOGIN_URL_PATH)
     return redirect_to_login(request.get_full_path())

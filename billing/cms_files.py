@@ -59,7 +59,6 @@ __all__ = [
     "text_stream",
 ]
 
-PTP_MODIFIERS = frozenset({0, 1, 9})
 _SNIFF_LINES = 200
 
 _CODE = re.compile(r"(?:\d{4}[0-9A-Z]|[A-Z]\d{4})")  # 97140, 0001F, 0042T, G0283

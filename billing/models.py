@@ -3,7 +3,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from plancare.models import PayerType
+
+class PayerType(models.TextChoices):
+    """A patient's primary payer (Patient.payer_type); each has default billing rules."""
+
+    MEDICARE_B = "medicare_b", "Medicare Part B"
+    MEDICARE_ADV = "medicare_adv", "Medicare Advantage"
+    MEDICAID = "medicaid", "Medicaid"
+    COMMERCIAL = "commercial", "Commercial"
+    WORKERS_COMP = "workers_comp", "Workers' compensation"
+    SELF_PAY = "self_pay", "Self-pay"
 
 
 class CodeCategory(models.TextChoices):

@@ -1,14 +1,12 @@
-"""Billing pages: the superbill of a visit and the biller's charge lines (list and CSV)."""
+"""Billing pages: the superbill of a visit and the biller's charge lines (list and CSV).
+
+Billing imports nothing from notes: the superbill receives its visit already scoped to the
+user's clinic by notes.access, wired in config/urls.py."""
 
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-    HttpResponseNotAllowed,
-    StreamingHttpResponse,
-)
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,17 +16,16 @@ from accounts.models import AccessAction, AccessEvent
 from billing.forms import ChargeRangeForm
 from billing.models import ChargeLine
 from billing.services import charge_lines_csv, rendering_clinician_for, visit_billing
-from notes.access import get_visit_for_user
 
 LINES_PER_PAGE = 50
 
 
-def superbill(request: HttpRequest, pk: int) -> HttpResponse:
-    """The visit's charge lines as billed (signed), or the live estimate (draft). Read-only:
-    the visit is looked up first, so another clinic's id is a 404 whatever the method."""
-    visit = get_visit_for_user(request, pk)
-    if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET", "HEAD"])
+SUPERBILL_METHODS = ("GET", "HEAD")
+
+
+def superbill(request: HttpRequest, visit) -> HttpResponse:
+    """The visit's charge lines as billed (signed), or the live estimate (draft). Read-only;
+    config/urls.py wraps it in `object_view(get_visit_for_user, methods=SUPERBILL_METHODS)`."""
     diagnoses = list(visit.plan.diagnoses.all())
     lines, preview = [], None
     if visit.is_signed:

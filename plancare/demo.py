@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from billing.models import PayerType
 from plancare.models import (
     Diagnosis,
     Direction,
@@ -22,7 +23,6 @@ from plancare.models import (
     IcdCode,
     MeasureKind,
     Patient,
-    PayerType,
     PlanDiscipline,
     PlanOfCare,
     PlanStatus,

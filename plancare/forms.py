@@ -3,62 +3,32 @@ messages they return appear next to the field they concern."""
 
 import datetime as dt
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Layout, Row
+from crispy_forms.layout import Field, Row
 from django import forms
-from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import Discipline, Role, User
-from billing.models import PayerProfile
+from billing.models import PayerProfile, PayerType
 from plancare import rules
+from plancare.formkit import (
+    DATE,
+    CertifierMixin,
+    CleanTextMixin,
+    col,
+    helper,
+    initial_default,
+)
 from plancare.models import (
     Diagnosis,
     Goal,
     GoalStatus,
     IcdCode,
     Patient,
-    PayerType,
     PlanDiscipline,
     PlanOfCare,
     ProgressReport,
     Side,
 )
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _col(*fields, size: str = "col-12 col-md-6") -> list[Column]:
-    return [Column(f, css_class=size) for f in fields]
-
-
-class CleanTextMixin:
-    """PostgreSQL text cannot hold NUL bytes: strip them from every submitted value."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if isinstance(self.data, QueryDict) and any(
-            "\x00" in v for values in self.data.lists() for v in values[1]
-        ):
-            data = self.data.copy()
-            for key in list(data.keys()):
-                data.setlist(key, [v.replace("\x00", "") for v in data.getlist(key)])
-            self.data = data
-
-
-def _default(form: forms.BaseForm, name: str, value) -> None:
-    """An initial value where the instance has none (model_to_dict gives None for them)."""
-    if form.initial.get(name) in (None, ""):
-        form.initial[name] = value
-
-
-def _helper(*layout) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False  # the templates write the <form> (method, action, hx-post)
-    helper.disable_csrf = True  # the templates add {% csrf_token %}
-    helper.layout = Layout(*layout)
-    return helper
-
 
 # --- Patient --------------------------------------------------------------------------------
 
@@ -106,21 +76,12 @@ class PatientForm(CleanTextMixin, forms.ModelForm):
         self.fields["payer_profile"].choices = [("", "Default for the payer type"), *groups.items()]
         self.fields["member_id"].required = False
         self.fields["member_id"].help_text = "From the insurance card; not needed for self-pay."
-        self.helper = _helper(
-            Row(*_col("first_name", "last_name")),
-            Row(*_col("date_of_birth", "sex", "mrn", size="col-12 col-md-4")),
-            Row(*_col("payer_type", "member_id", "payer_profile", size="col-12 col-md-4")),
+        self.helper = helper(
+            Row(*col("first_name", "last_name")),
+            Row(*col("date_of_birth", "sex", "mrn", size="col-12 col-md-4")),
+            Row(*col("payer_type", "member_id", "payer_profile", size="col-12 col-md-4")),
             Field("is_active"),
         )
-
-    def clean_first_name(self) -> str:
-        return rules.clean_text(self.cleaned_data["first_name"])
-
-    def clean_last_name(self) -> str:
-        return rules.clean_text(self.cleaned_data["last_name"])
-
-    def clean_member_id(self) -> str:
-        return rules.clean_text(self.cleaned_data["member_id"])
 
     def clean_date_of_birth(self) -> dt.date:
         born = self.cleaned_data["date_of_birth"]
@@ -181,7 +142,7 @@ def plan_clinicians(clinic):
     ).order_by("last_name", "first_name")
 
 
-class PlanForm(CleanTextMixin, forms.ModelForm):
+class PlanForm(CleanTextMixin, CertifierMixin, forms.ModelForm):
     """The plan of care. A new plan also takes its primary diagnosis (E9: medical necessity
     ties the functional limitations to a diagnosis); more diagnoses are added on the plan."""
 
@@ -244,20 +205,20 @@ class PlanForm(CleanTextMixin, forms.ModelForm):
             del self.fields["primary_description"]
         elif not self.is_bound:
             today = timezone.localdate()
-            _default(self, "start_date", today)
-            _default(self, "cert_from", today)
-            _default(self, "cert_through", rules.last_certifiable_day(today))
-            _default(self, "frequency_per_week", 2)
-            _default(self, "duration_weeks", 8)
+            initial_default(self, "start_date", today)
+            initial_default(self, "cert_from", today)
+            initial_default(self, "cert_through", rules.last_certifiable_day(today))
+            initial_default(self, "frequency_per_week", 2)
+            initial_default(self, "duration_weeks", 8)
             if user is not None and user.discipline in PlanDiscipline.values:
-                _default(self, "discipline", user.discipline)
-                _default(self, "clinician", user.pk)
-        diagnosis = [Row(*_col("primary_code", "primary_description"))] if creating else []
-        self.helper = _helper(
-            Row(*_col("discipline", "clinician")),
-            Row(*_col("certifier_name", "certifier_npi")),
+                initial_default(self, "discipline", user.discipline)
+                initial_default(self, "clinician", user.pk)
+        diagnosis = [Row(*col("primary_code", "primary_description"))] if creating else []
+        self.helper = helper(
+            Row(*col("discipline", "clinician")),
+            Row(*col("certifier_name", "certifier_npi")),
             Row(
-                *_col(
+                *col(
                     "start_date",
                     "cert_from",
                     "cert_through",
@@ -266,26 +227,12 @@ class PlanForm(CleanTextMixin, forms.ModelForm):
                 )
             ),
             Row(
-                *_col(
-                    "frequency_per_week", "duration_weeks", "body_regions", size="col-12 col-md-4"
-                )
+                *col("frequency_per_week", "duration_weeks", "body_regions", size="col-12 col-md-4")
             ),
             *diagnosis,
             Field("functional_limitations"),
             Field("medical_necessity"),
         )
-
-    def clean_certifier_name(self) -> str:
-        return rules.clean_text(self.cleaned_data["certifier_name"])
-
-    def clean_certifier_npi(self) -> str:
-        npi = rules.clean_text(self.cleaned_data["certifier_npi"]).replace(" ", "")
-        if problem := rules.npi_problem(npi):
-            raise forms.ValidationError(problem)
-        return npi
-
-    def clean_body_regions(self) -> str:
-        return rules.clean_text(self.cleaned_data["body_regions"])
 
     def clean_functional_limitations(self) -> str:
         text = rules.clean_text(self.cleaned_data["functional_limitations"])
@@ -308,12 +255,6 @@ class PlanForm(CleanTextMixin, forms.ModelForm):
     def clean_duration_weeks(self) -> int:
         value = self.cleaned_data["duration_weeks"]
         if problem := rules.duration_problem(value):
-            raise forms.ValidationError(problem)
-        return value
-
-    def clean_certified_on(self) -> dt.date | None:
-        value = self.cleaned_data["certified_on"]
-        if problem := rules.signature_date_problem(value, timezone.localdate()):
             raise forms.ValidationError(problem)
         return value
 
@@ -367,7 +308,7 @@ class PlanStatusForm(forms.Form):
     day = forms.DateField(label="Date", required=False, widget=DATE)
 
 
-class RecertifyForm(CleanTextMixin, forms.Form):
+class RecertifyForm(CleanTextMixin, CertifierMixin, forms.Form):
     cert_from = forms.DateField(label="Certified from", widget=DATE)
     cert_through = forms.DateField(
         label="Certified through",
@@ -387,29 +328,14 @@ class RecertifyForm(CleanTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.plan = plan
         start, through = rules.recertification_period(plan.cert_through)
-        _default(self, "cert_from", start)
-        _default(self, "cert_through", through)
-        _default(self, "certifier_name", plan.certifier_name)
-        _default(self, "certifier_npi", plan.certifier_npi)
-        self.helper = _helper(
-            Row(*_col("cert_from", "cert_through", "certified_on", size="col-12 col-md-4")),
-            Row(*_col("certifier_name", "certifier_npi")),
+        initial_default(self, "cert_from", start)
+        initial_default(self, "cert_through", through)
+        initial_default(self, "certifier_name", plan.certifier_name)
+        initial_default(self, "certifier_npi", plan.certifier_npi)
+        self.helper = helper(
+            Row(*col("cert_from", "cert_through", "certified_on", size="col-12 col-md-4")),
+            Row(*col("certifier_name", "certifier_npi")),
         )
-
-    def clean_certifier_name(self) -> str:
-        return rules.clean_text(self.cleaned_data["certifier_name"])
-
-    def clean_certifier_npi(self) -> str:
-        npi = rules.clean_text(self.cleaned_data["certifier_npi"]).replace(" ", "")
-        if problem := rules.npi_problem(npi):
-            raise forms.ValidationError(problem)
-        return npi
-
-    def clean_certified_on(self) -> dt.date | None:
-        value = self.cleaned_data["certified_on"]
-        if problem := rules.signature_date_problem(value, timezone.localdate()):
-            raise forms.ValidationError(problem)
-        return value
 
     def clean(self):
         data = super().clean()
@@ -448,12 +374,12 @@ class DiagnosisForm(CleanTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.plan = plan
         self.fields["description"].required = False
-        self.helper = _helper(
+        self.helper = helper(
             Row(
-                *_col("code", size="col-12 col-md-3"),
-                *_col("description", size="col-12 col-md-5"),
-                *_col("onset_date", size="col-12 col-md-2"),
-                *_col("is_primary", size="col-12 col-md-2 pt-md-4"),
+                *col("code", size="col-12 col-md-3"),
+                *col("description", size="col-12 col-md-5"),
+                *col("onset_date", size="col-12 col-md-2"),
+                *col("is_primary", size="col-12 col-md-2 pt-md-4"),
             )
         )
 
@@ -561,26 +487,26 @@ class GoalForm(CleanTextMixin, forms.ModelForm):
             for name in ("status", "status_date", "status_reason"):
                 del self.fields[name]
             if not self.is_bound:
-                _default(self, "target_date", plan.cert_through)
+                initial_default(self, "target_date", plan.cert_through)
         status = (
-            [Row(*_col("status", "status_date", "status_reason", size="col-12 col-md-4"))]
+            [Row(*col("status", "status_date", "status_reason", size="col-12 col-md-4"))]
             if self.instance.pk
             else []
         )
-        self.helper = _helper(
+        self.helper = helper(
             Row(
-                *_col("description", size="col-12 col-md-8"),
-                *_col("term", size="col-12 col-md-4"),
+                *col("description", size="col-12 col-md-8"),
+                *col("term", size="col-12 col-md-4"),
             ),
             Row(
-                *_col("measure_kind", size="col-12 col-md-4"),
-                *_col("measure_name", size="col-12 col-md-8"),
+                *col("measure_kind", size="col-12 col-md-4"),
+                *col("measure_name", size="col-12 col-md-8"),
             ),
-            Row(*_col("joint", "motion", "side", "unit", size="col-12 col-sm-6 col-md-3")),
+            Row(*col("joint", "motion", "side", "unit", size="col-12 col-sm-6 col-md-3")),
             Row(
-                *_col("baseline", "target", size="col-6 col-md-3"),
-                *_col("direction", size="col-12 col-md-3"),
-                *_col("target_date", size="col-12 col-md-3"),
+                *col("baseline", "target", size="col-6 col-md-3"),
+                *col("direction", size="col-12 col-md-3"),
+                *col("target_date", size="col-12 col-md-3"),
             ),
             *status,
         )
@@ -671,9 +597,9 @@ class ProgressReportForm(CleanTextMixin, forms.ModelForm):
     def __init__(self, *args, plan: PlanOfCare, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
-        _default(self, "written_on", timezone.localdate())
-        self.helper = _helper(
-            Row(*_col("written_on", size="col-12 col-md-4")),
+        initial_default(self, "written_on", timezone.localdate())
+        self.helper = helper(
+            Row(*col("written_on", size="col-12 col-md-4")),
             Field("assessment"),
             Field("plan_updates"),
         )

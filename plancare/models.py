@@ -1,30 +1,17 @@
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from accounts.tracking import Tracked
+from billing.models import PayerType  # the payer lives in billing; a patient records which one
 from plancare import rules
-from plancare.rules import (  # noqa: F401  (the rules own these values; re-exported here)
-    CERT_SIGNATURE_GRACE_DAYS,
-    ICD10_MESSAGE,
-    ICD10_RE,
-    MAX_CERTIFICATION_DAYS,
-    RECERT_WARNING_DAYS,
-)
+from plancare.rules import ICD10_MESSAGE, ICD10_RE
 
 # ICD-10-CM: a letter, a digit, a digit or letter, then optionally a dot and 1-4 characters.
 icd10_validator = RegexValidator(ICD10_RE, ICD10_MESSAGE)
-
-
-class PayerType(models.TextChoices):
-    MEDICARE_B = "medicare_b", "Medicare Part B"
-    MEDICARE_ADV = "medicare_adv", "Medicare Advantage"
-    MEDICAID = "medicaid", "Medicaid"
-    COMMERCIAL = "commercial", "Commercial"
-    WORKERS_COMP = "workers_comp", "Workers' compensation"
-    SELF_PAY = "self_pay", "Self-pay"
 
 
 class Sex(models.TextChoices):
@@ -42,7 +29,7 @@ class PatientQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Patient(models.Model):
+class Patient(Tracked):
     clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="patients")
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -60,14 +47,6 @@ class Patient(models.Model):
     )
     member_id = models.CharField(max_length=40, blank=True)
     is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
 
     objects = PatientQuerySet.as_manager()
 
@@ -132,7 +111,7 @@ class PlanQuerySet(models.QuerySet):
         return self.filter(cert_from__lte=day, cert_through__gte=day)
 
 
-class PlanOfCare(models.Model):
+class PlanOfCare(Tracked):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plans")
     discipline = models.CharField(max_length=2, choices=PlanDiscipline)
     clinician = models.ForeignKey(
@@ -169,14 +148,6 @@ class PlanOfCare(models.Model):
         related_name="recertification",
         help_text="The certification period this one renews.",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
 
     objects = PlanQuerySet.as_manager()
 
@@ -203,10 +174,6 @@ class PlanOfCare(models.Model):
 
     def is_active_on(self, day: date) -> bool:
         return self.status == PlanStatus.ACTIVE and self.covers(day)
-
-    def recert_due_within(self, day: date | None = None, days: int = RECERT_WARNING_DAYS) -> bool:
-        day = day or timezone.localdate()
-        return day <= self.cert_through <= day + timedelta(days=days)
 
     @property
     def is_discharged(self) -> bool:

@@ -1,33 +1,35 @@
 """Patients, the chart, plans of care with their diagnoses and goals, progress reports.
 
-Every view scopes ids to the user's clinic through plancare.access (404 outside it) and refuses
-writes to read-only users (403). Inline forms answer htmx with a partial of the plan page and a
-plain POST with a redirect (DESIGN.md §2.5-2.6).
+Every view that takes an id gets its object through `object_view` and plancare.access: scoped to
+the user's clinic (404 outside it, whatever the method), then the method (405), then read-only
+users refused on writes (403, the reason shown by templates/403.html). Inline forms answer htmx
+with a partial of the plan page and a plain POST with a redirect (DESIGN.md §2.5-2.6).
 """
 
 import datetime as dt
-from functools import wraps
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import trigger_client_event
 
+from accounts.decorators import object_view, writer_required
 from accounts.models import AccessAction, AccessEvent
-from notes.models import Measure, Visit
 from plancare import services
 from plancare.access import (
     get_diagnosis_for_user,
     get_goal_for_user,
     get_patient_for_user,
     get_plan_for_user,
-    require_write,
 )
 from plancare.forms import (
     DiagnosisForm,
@@ -50,20 +52,7 @@ from plancare.models import (
 
 PATIENTS_PER_PAGE = 25
 PLAN_TEMPLATE = "plancare/plan_detail.html"
-
-
-def explain_denials(view):
-    """Show the reason of a 403 on a page of its own (the default page says nothing)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            message = str(exc) or "You do not have permission to do this."
-            return render(request, "plancare/denied.html", {"message": message}, status=403)
-
-    return wrapper
+GET_POST = ("GET", "POST")
 
 
 def _today(request: HttpRequest) -> dt.date:
@@ -84,8 +73,7 @@ def _autofocus(form, name: str) -> None:
 # --- Patients -------------------------------------------------------------------------------
 
 
-@explain_denials
-@require_http_methods(["GET"])
+@require_GET
 def patient_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     show_inactive = request.GET.get("inactive") == "1"
@@ -122,10 +110,9 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
+@require_http_methods(GET_POST)
+@writer_required
 def patient_new(request: HttpRequest) -> HttpResponse:
-    require_write(request)
     form = PatientForm(request.POST or None, clinic=request.user.clinic)
     if request.method == "POST" and form.is_valid():
         patient = services.patient_save(patient=form.save(commit=False), by=request.user)
@@ -134,10 +121,8 @@ def patient_new(request: HttpRequest) -> HttpResponse:
     return render(request, "plancare/patient_form.html", {"form": form, "patient": None})
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = get_patient_for_user(request, pk, write=True)
+@object_view(get_patient_for_user, methods=GET_POST, write=True)
+def patient_edit(request: HttpRequest, patient: Patient) -> HttpResponse:
     form = PatientForm(request.POST or None, instance=patient, clinic=request.user.clinic)
     if request.method == "POST" and form.is_valid():
         services.patient_save(
@@ -148,14 +133,10 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plancare/patient_form.html", {"form": form, "patient": patient})
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@object_view(get_patient_for_user)
+def patient_detail(request: HttpRequest, patient: Patient) -> HttpResponse:
     """The chart: patient header, plans (current first) with diagnoses and goals, the visits
     and their timeline. A fixed number of queries whatever the number of plans, goals, visits."""
-    patient = get_patient_for_user(request, pk)
-    if request.method != "GET":  # scoped first: another clinic's id is a 404 on any method
-        return HttpResponseNotAllowed(["GET"])
     today = _today(request)
     plans = services.order_current_first(
         list(services.plans_with_details(PlanOfCare.objects.filter(patient=patient))), today
@@ -163,11 +144,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for plan in plans:
         plan.current_warnings = services.plan_warnings_for(plan, today)
         plan.certification = plan.certification_label(today)
-    visits = list(
-        Visit.objects.filter(patient=patient)
-        .select_related("clinician")
-        .order_by("-date_of_service", "-id")
-    )
+    visits = list(patient.visits.select_related("clinician").order_by("-date_of_service", "-id"))
     plan_by_id = {plan.pk: plan for plan in plans}
     for visit in visits:
         visit.plan_of_care = plan_by_id.get(visit.plan_id)
@@ -200,10 +177,8 @@ def _icd_codes() -> list[IcdCode]:
     return list(IcdCode.objects.all())
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def plan_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = get_patient_for_user(request, patient_pk, write=True)
+@object_view(get_patient_for_user, kwarg="patient_pk", methods=GET_POST, write=True)
+def plan_new(request: HttpRequest, patient: Patient) -> HttpResponse:
     form = PlanForm(
         request.POST or None,
         instance=PlanOfCare(patient=patient),
@@ -230,10 +205,8 @@ def plan_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     )
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request, pk, write=True)
+@object_view(get_plan_for_user, methods=GET_POST, write=True)
+def plan_edit(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
     form = PlanForm(request.POST or None, instance=plan, clinic=request.user.clinic)
     if request.method == "POST" and form.is_valid():
         services.plan_save(plan=form.save(commit=False), by=request.user, changed=form.changed_data)
@@ -282,12 +255,8 @@ def _status_actions(plan: PlanOfCare) -> list[tuple[str, str]]:
     return actions
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request, pk)
-    if request.method != "GET":  # scoped first: another clinic's id is a 404 on any method
-        return HttpResponseNotAllowed(["GET"])
+@object_view(get_plan_for_user)
+def plan_detail(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
     section = request.GET.get("section")
     if _wants_partial(request) and section in ("diagnoses", "goals"):
         return render(request, f"{PLAN_TEMPLATE}#{section}", _plan_context(request, plan))
@@ -301,11 +270,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, PLAN_TEMPLATE, context)
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
+@object_view(get_plan_for_user, methods=GET_POST, write=True)
+def plan_status(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
     """POST: activate, hold or discharge. A GET (a stale link) shows the plan page."""
-    plan = get_plan_for_user(request, pk, write=True)
     if request.method == "GET":
         return redirect("plan_detail", pk=plan.pk)
     form = PlanStatusForm(request.POST)
@@ -327,10 +294,8 @@ def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("plan_detail", pk=plan.pk)
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def plan_recertify(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request, pk, write=True)
+@object_view(get_plan_for_user, methods=GET_POST, write=True)
+def plan_recertify(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
     form = RecertifyForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
@@ -354,123 +319,87 @@ def plan_recertify(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Diagnoses and goals (inline on the plan page) ------------------------------------------
 
 
-def _inline_response(
-    request: HttpRequest,
-    plan: PlanOfCare,
-    *,
-    section: str,
-    form,
-    action: str,
-    editing_id: int | None,
-    page_template: str,
+@dataclass(frozen=True)
+class InlineRows:
+    """A list edited in place on the plan page (diagnoses, goals)."""
+
+    section: str
+    form_class: type
+    save: Callable  # the service: save(obj, *, by, changed)
+    focus: str  # the field the form opens on
+    noun: str  # "diagnosis": the heading of the form's own page (without JavaScript)
+    added: str
+    saved: str
+
+
+DIAGNOSES = InlineRows(
+    section="diagnoses",
+    form_class=DiagnosisForm,
+    save=lambda obj, **kw: services.diagnosis_save(diagnosis=obj, **kw),
+    focus="code",
+    noun="diagnosis",
+    added="Diagnosis added.",
+    saved="Diagnosis saved.",
+)
+GOALS = InlineRows(
+    section="goals",
+    form_class=GoalForm,
+    save=lambda obj, **kw: services.goal_save(goal=obj, **kw),
+    focus="description",
+    noun="goal",
+    added="Goal added.",
+    saved="Goal saved.",
+)
+
+
+def _inline_form(
+    request: HttpRequest, plan: PlanOfCare, rows: InlineRows, instance, action: str
 ) -> HttpResponse:
-    """The plan page's section with the form in place (htmx) or a page of its own (no JS)."""
+    """Add or edit one row. Saved: the section (htmx) or a redirect to it. Otherwise the plan
+    page's section with the form in place (htmx) or the form on a page of its own (no JS)."""
+    section = rows.section
+    creating = instance.pk is None
+    form = rows.form_class(request.POST or None, instance=instance, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        rows.save(form.save(commit=False), by=request.user, changed=form.changed_data)
+        if _wants_partial(request):
+            response = render(request, f"{PLAN_TEMPLATE}#{section}", _plan_context(request, plan))
+            return trigger_client_event(response, "plan-changed")
+        messages.success(request, rows.added if creating else rows.saved)
+        return redirect(reverse("plan_detail", args=[plan.pk]) + f"#{section}")
+    _autofocus(form, rows.focus)
     extra = {
         f"{section}_form": form,
         f"{section}_action": action,
-        f"{section}_editing": editing_id,
+        f"{section}_editing": None if creating else instance.pk,
         "icd_codes": _icd_codes() if section == "diagnoses" else [],
     }
     if _wants_partial(request):
         return render(request, f"{PLAN_TEMPLATE}#{section}", _plan_context(request, plan, **extra))
-    return render(
-        request,
-        page_template,
-        {"form": form, "plan": plan, "patient": plan.patient, "action": action, **extra},
-    )
+    page = {"form": form, "plan": plan, "patient": plan.patient, "action": action, **extra}
+    return render(request, "plancare/row_form.html", {**page, "noun": rows.noun})
 
 
-def _saved(request: HttpRequest, plan: PlanOfCare, *, section: str, message: str) -> HttpResponse:
-    if _wants_partial(request):
-        response = render(request, f"{PLAN_TEMPLATE}#{section}", _plan_context(request, plan))
-        response["HX-Trigger"] = "plan-changed"
-        return response
-    messages.success(request, message)
-    return redirect(reverse("plan_detail", args=[plan.pk]) + f"#{section}")
+@object_view(get_plan_for_user, kwarg="plan_pk", methods=GET_POST, write=True)
+def diagnosis_new(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
+    action = reverse("diagnosis_new", args=[plan.pk])
+    return _inline_form(request, plan, DIAGNOSES, Diagnosis(plan=plan), action)
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def diagnosis_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request, plan_pk, write=True)
-    form = DiagnosisForm(request.POST or None, instance=Diagnosis(plan=plan), plan=plan)
-    if request.method == "POST" and form.is_valid():
-        services.diagnosis_save(diagnosis=form.save(commit=False), by=request.user)
-        return _saved(request, plan, section="diagnoses", message="Diagnosis added.")
-    _autofocus(form, "code")
-    return _inline_response(
-        request,
-        plan,
-        section="diagnoses",
-        form=form,
-        action=reverse("diagnosis_new", args=[plan.pk]),
-        editing_id=None,
-        page_template="plancare/diagnosis_form.html",
-    )
+@object_view(get_diagnosis_for_user, methods=GET_POST, write=True)
+def diagnosis_edit(request: HttpRequest, diagnosis: Diagnosis) -> HttpResponse:
+    action = reverse("diagnosis_edit", args=[diagnosis.pk])
+    return _inline_form(request, diagnosis.plan, DIAGNOSES, diagnosis, action)
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def diagnosis_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    diagnosis = get_diagnosis_for_user(request, pk, write=True)
-    plan = diagnosis.plan
-    form = DiagnosisForm(request.POST or None, instance=diagnosis, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        services.diagnosis_save(
-            diagnosis=form.save(commit=False), by=request.user, changed=form.changed_data
-        )
-        return _saved(request, plan, section="diagnoses", message="Diagnosis saved.")
-    _autofocus(form, "code")
-    return _inline_response(
-        request,
-        plan,
-        section="diagnoses",
-        form=form,
-        action=reverse("diagnosis_edit", args=[diagnosis.pk]),
-        editing_id=diagnosis.pk,
-        page_template="plancare/diagnosis_form.html",
-    )
+@object_view(get_plan_for_user, kwarg="plan_pk", methods=GET_POST, write=True)
+def goal_new(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
+    return _inline_form(request, plan, GOALS, Goal(plan=plan), reverse("goal_new", args=[plan.pk]))
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def goal_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request, plan_pk, write=True)
-    form = GoalForm(request.POST or None, instance=Goal(plan=plan), plan=plan)
-    if request.method == "POST" and form.is_valid():
-        services.goal_save(goal=form.save(commit=False), by=request.user)
-        return _saved(request, plan, section="goals", message="Goal added.")
-    _autofocus(form, "description")
-    return _inline_response(
-        request,
-        plan,
-        section="goals",
-        form=form,
-        action=reverse("goal_new", args=[plan.pk]),
-        editing_id=None,
-        page_template="plancare/goal_form.html",
-    )
-
-
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = get_goal_for_user(request, pk, write=True)
-    plan = goal.plan
-    form = GoalForm(request.POST or None, instance=goal, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        services.goal_save(goal=form.save(commit=False), by=request.user, changed=form.changed_data)
-        return _saved(request, plan, section="goals", message="Goal saved.")
-    _autofocus(form, "description")
-    return _inline_response(
-        request,
-        plan,
-        section="goals",
-        form=form,
-        action=reverse("goal_edit", args=[goal.pk]),
-        editing_id=goal.pk,
-        page_template="plancare/goal_form.html",
-    )
+@object_view(get_goal_for_user, methods=GET_POST, write=True)
+def goal_edit(request: HttpRequest, goal: Goal) -> HttpResponse:
+    return _inline_form(request, goal.plan, GOALS, goal, reverse("goal_edit", args=[goal.pk]))
 
 
 # --- Progress reports -----------------------------------------------------------------------
@@ -485,21 +414,21 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
-def _latest_measures(goals: list[Goal]) -> dict[int, Measure]:
-    latest: dict[int, Measure] = {}
-    for measure in (
-        Measure.objects.filter(goal__in=goals)
-        .select_related("visit")
-        .order_by("visit__date_of_service", "created_at", "id")
-    ):
-        latest[measure.goal_id] = measure
-    return latest
+def _latest_measures(plan: PlanOfCare, goals: list[Goal]) -> dict[int, object]:
+    """The last measure of each goal, from the patient's visits (2 queries: visits, measures)."""
+    wanted = {goal.pk for goal in goals}
+    measures = [
+        measure
+        for visit in plan.patient.visits.prefetch_related("measures")
+        for measure in visit.measures.all()
+        if measure.goal_id in wanted
+    ]
+    measures.sort(key=lambda m: (m.visit.date_of_service, m.created_at, m.pk))
+    return {measure.goal_id: measure for measure in measures}
 
 
-@explain_denials
-@require_http_methods(["GET", "POST"])
-def progress_report_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request, plan_pk, write=True)
+@object_view(get_plan_for_user, kwarg="plan_pk", methods=GET_POST, write=True)
+def progress_report_new(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
     if not services.can_write_progress_report(request.user):
         raise PermissionDenied(services.PROGRESS_REPORT_REFUSAL)
     next_url = _safe_next(request)
@@ -509,7 +438,7 @@ def progress_report_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
         messages.success(request, "Progress report saved.")
         return redirect(next_url or reverse("plan_detail", args=[plan.pk]))
     goals = list(plan.goals.filter(status__in=ACTIVE_GOAL_STATUSES))
-    latest = _latest_measures(goals)
+    latest = _latest_measures(plan, goals)
     for goal in goals:
         goal.latest_measure = latest.get(goal.pk)
     return render(

@@ -1,5 +1,6 @@
 """Who may use the records pages: clinic admins and auditors export and read ADRs; only
-admins create ADR requests (auditors never write, 403); clinicians have no records pages
+admins enter ADR requests and build their packets (auditors never write, 403); clinicians
+have no records pages
 (they export nothing: a clinic's records leave it through its admins and auditors). Every id
 is scoped to the user's clinic (404 outside it); an export belongs to whoever requested it."""
 
@@ -24,11 +25,13 @@ def require_admin(request: HttpRequest) -> None:
         raise PermissionDenied(ADMINS_ONLY)
 
 
-def get_job_for_user(request: HttpRequest, pk) -> ExportJob:
+def get_job_for_user(request: HttpRequest, pk, *, write: bool = False) -> ExportJob:
     """The user's own export (404 for anyone else's, even in the same clinic)."""
-    return get_object_or_404(
+    job = get_object_or_404(
         ExportJob.objects.for_user(request.user).select_related("patient", "adr"), pk=pk
     )
+    require_exporter(request)
+    return job
 
 
 def get_adr_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> AdrRequest:

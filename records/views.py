@@ -4,8 +4,9 @@ gap report with its packet."""
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import object_view
 from accounts.models import AccessAction, AccessEvent
 from records.access import get_adr_for_user, get_job_for_user, require_admin, require_exporter
 from records.adr import adr_gaps
@@ -51,27 +52,22 @@ def export_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-def export_job(request: HttpRequest, pk) -> HttpResponse:
+@object_view(get_job_for_user)
+def export_job(request: HttpRequest, job: ExportJob) -> HttpResponse:
     """An export's progress (htmx polls the #progress partial) and, once ready, its download."""
-    require_exporter(request)
-    job = get_job_for_user(request, pk)
     template = "records/export_job.html"
     if request.htmx:
         template += "#progress"
     return render(request, template, {"job": job, "now": timezone.now()})
 
 
-@require_GET
-def export_download(request: HttpRequest, pk) -> HttpResponse:
-    """The ZIP, for the user who requested it only, until it expires; each download logged."""
-    require_exporter(request)
-    job = get_job_for_user(request, pk)
+@object_view(get_job_for_user)
+def export_download(request: HttpRequest, job: ExportJob) -> HttpResponse:
+    """The ZIP, for the user who requested it only, until it expires; each download logged.
+    Before it is ready the page says so and links to the progress."""
     path = export_path(job)
     if job.status != ExportStatus.DONE or not path.exists():
-        return render(
-            request, "records/export_gone.html", {"job": job, "expired": False}, status=404
-        )
+        return render(request, "records/export_gone.html", {"job": job, "expired": False})
     if job.is_expired():
         return render(
             request, "records/export_gone.html", {"job": job, "expired": True}, status=410
@@ -120,10 +116,9 @@ def adr_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-def adr_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@object_view(get_adr_for_user)
+def adr_detail(request: HttpRequest, adr: AdrRequest) -> HttpResponse:
     """The gap report (for the admin, not in the packet) and the packet's exports."""
-    adr = get_adr_for_user(request, pk)
     today = _today(request)
     gaps = adr_gaps(adr)
     AccessEvent.record(
@@ -147,10 +142,10 @@ def adr_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-def adr_packet(request: HttpRequest, pk: int) -> HttpResponse:
-    """Build the ADR packet (an export of the ADR's dates of service with the packet PDF)."""
-    adr = get_adr_for_user(request, pk)
+@object_view(get_adr_for_user, methods=("POST",), write=True)
+def adr_packet(request: HttpRequest, adr: AdrRequest) -> HttpResponse:
+    """Build the ADR packet (an export of the ADR's dates of service with the packet PDF): the
+    clinic admin's answer to the ADR, so admins only (auditors export histories)."""
     job = export_job_create(
         user=request.user,
         patient=adr.patient,

@@ -58,6 +58,16 @@ def test_it_signs_out_after_thirty_idle_minutes(client, pt):
     assert "_auth_user_id" not in client.session
 
 
+def test_an_htmx_request_of_an_ended_session_sends_the_whole_page_to_sign_in(client, pt):
+    with time_machine.travel("2026-11-23 09:00", tick=False) as clock:
+        client.force_login(pt)
+        clock.shift(31 * 60)
+        response = client.get("/patients/", headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == "/accounts/login/"  # htmx loads it as a full page
+    assert response.content == b""  # no page of the ended session
+    assert "_auth_user_id" not in client.session
+
+
 def test_it_ends_every_session_twelve_hours_after_sign_in(client, pt):
     with time_machine.travel("2026-11-23 07:00", tick=False) as clock:
         client.force_login(pt)

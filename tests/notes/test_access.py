@@ -2,10 +2,13 @@
 and POST), read-only auditors (403 on writes), clinicians only for charting (DOMAIN.md §8:
 insecure direct object references; DESIGN.md §2.10)."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from accounts.models import AccessEvent
 from notes.models import GoalLink, Technique, TimeBlock, Visit
+from tests.access_table import VIEWS, urls_under
 from tests.notes.conftest import local, url
 
 pytestmark = pytest.mark.django_db
@@ -27,38 +30,21 @@ def charted(s1_visit):
     }
 
 
+def note_urls(visit: Visit, ids: dict) -> dict[str, str]:
+    """name -> path of every note URL with ids, found by walking the URL resolver (the ids are
+    built by tests/access_table.py from this visit and its rows)."""
+    world = SimpleNamespace(
+        visit=visit, patient=visit.patient, **{k: SimpleNamespace(pk=v) for k, v in ids.items()}
+    )
+    return urls_under("visits/", world)
+
+
 def every_url(visit: Visit, ids: dict) -> list[str]:
-    return [
-        url("visit_note", visit),
-        url("visit_units", visit),
-        url("visit_checklist", visit),
-        url("finding_add", visit),
-        url("finding_edit", visit, ids["finding"]),
-        url("finding_delete", visit, ids["finding"]),
-        url("technique_add", visit),
-        url("technique_edit", visit, ids["technique"]),
-        url("technique_delete", visit, ids["technique"]),
-        url("timer_start", visit),
-        url("timer_stop", visit, ids["block"]),
-        url("block_add", visit),
-        url("block_delete", visit, ids["block"]),
-        url("service_add", visit),
-        url("service_delete", visit, ids["service"]),
-        url("measure_add", visit),
-        url("measure_edit", visit, ids["measure"]),
-        url("measure_delete", visit, ids["measure"]),
-        url("goal_link", visit),
-        url("goal_remark", visit, ids["link"]),
-        url("goal_unlink", visit, ids["link"]),
-        url("visit_narrative", visit, "decisions"),
-        url("reasoning_draft", visit),
-        url("visit_sign", visit),
-        url("visit_cosign", visit),
-        url("addendum_add", visit),
-    ]
+    return list(note_urls(visit, ids).values())
 
 
-WRITES = slice(3, None)  # every URL after the page and its two panels
+def write_urls(visit: Visit, ids: dict) -> list[str]:
+    return [path for name, path in note_urls(visit, ids).items() if VIEWS[name].write]
 
 
 def test_another_clinic_gets_404_on_every_view_get_and_post(outsider_client, charted):
@@ -97,12 +83,11 @@ def test_an_item_of_another_visit_is_404_even_in_the_same_clinic(pt_client, char
 
 def test_an_auditor_reads_but_never_writes(auditor_client, charted):
     visit, ids = charted
-    paths = every_url(visit, ids)
-    page = auditor_client.get(paths[0])
+    page = auditor_client.get(url("visit_note", visit))
     assert page.status_code == 200
     assert url("finding_add", visit) not in page.content.decode()  # no forms offered
     assert AccessEvent.objects.filter(action="view", object_id=str(visit.pk)).exists()
-    for path in paths[WRITES]:
+    for path in write_urls(visit, ids):
         assert auditor_client.post(path, {"password": "x"}).status_code == 403, path
     assert auditor_client.get(url("finding_edit", visit, ids["finding"])).status_code == 403
     assert Visit.objects.get(pk=visit.pk).version == visit.version

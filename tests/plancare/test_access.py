@@ -8,38 +8,20 @@ from django.urls import reverse
 
 from accounts.models import AccessEvent
 from plancare.models import Diagnosis, Goal, Patient, PlanOfCare, ProgressReport
+from tests.access_table import VIEWS, urls_under, walk
+
+# The plan-of-care URLs with ids, found by walking the URL resolver (tests/access_table.py).
+PLANCARE_VIEWS = sorted(
+    name for name, route, params in walk() if params and route.startswith("patients/")
+)
+READ_VIEWS = {name for name in PLANCARE_VIEWS if name in VIEWS and not VIEWS[name].write}
+WRITE_VIEWS = {name for name in PLANCARE_VIEWS if name in VIEWS and VIEWS[name].write}
 
 
 def _urls(patient, plan, diagnosis, goal) -> dict[str, str]:
-    return {
-        "patient_detail": reverse("patient_detail", args=[patient.pk]),
-        "patient_edit": reverse("patient_edit", args=[patient.pk]),
-        "plan_new": reverse("plan_new", args=[patient.pk]),
-        "plan_detail": reverse("plan_detail", args=[plan.pk]),
-        "plan_edit": reverse("plan_edit", args=[plan.pk]),
-        "plan_status": reverse("plan_status", args=[plan.pk]),
-        "plan_recertify": reverse("plan_recertify", args=[plan.pk]),
-        "diagnosis_new": reverse("diagnosis_new", args=[plan.pk]),
-        "diagnosis_edit": reverse("diagnosis_edit", args=[diagnosis.pk]),
-        "goal_new": reverse("goal_new", args=[plan.pk]),
-        "goal_edit": reverse("goal_edit", args=[goal.pk]),
-        "progress_report_new": reverse("progress_report_new", args=[plan.pk]),
-    }
+    world = SimpleNamespace(patient=patient, plan=plan, diagnosis=diagnosis, goal=goal)
+    return urls_under("patients/", world)
 
-
-READ_VIEWS = {"patient_detail", "plan_detail"}
-WRITE_VIEWS = {
-    "patient_edit",
-    "plan_new",
-    "plan_edit",
-    "plan_status",
-    "plan_recertify",
-    "diagnosis_new",
-    "diagnosis_edit",
-    "goal_new",
-    "goal_edit",
-    "progress_report_new",
-}
 
 # Valid payloads: a refusal must come from the scoping, not from bad input.
 PAYLOADS = {

@@ -130,3 +130,27 @@ def test_it_shows_what_to_fix_in_the_report(pt_client, plan, changes, field, mes
     assert response.status_code == 200
     assert any(message in e for e in response.context["form"].errors[field])
     assert not ProgressReport.objects.exists()
+
+
+def test_the_latest_measure_is_the_one_of_the_latest_visit(pt_client, plan, goal):
+    later = VisitFactory(plan=plan, visit_number=4)
+    MeasureFactory(visit=later, goal=goal, pre_value=Decimal(50), post_value=Decimal(61))
+    earlier = VisitFactory(
+        plan=plan, visit_number=3, date_of_service=today() - dt.timedelta(days=3)
+    )  # charted after visit 4, but served before it
+    MeasureFactory(visit=earlier, goal=goal, pre_value=Decimal(40), post_value=Decimal(47))
+    text = pt_client.get(_url(plan)).text
+    assert "Latest: 61 on" in text and "(visit 4)" in text
+    assert "Latest: 47" not in text
+
+
+def test_the_form_takes_a_fixed_number_of_queries(
+    pt_client, plan, goal, django_assert_max_num_queries
+):
+    for number in (2, 3, 4):
+        visit = VisitFactory(plan=plan, visit_number=number)
+        MeasureFactory(visit=visit, goal=goal)
+    # session, user, the plan with its patient and clinician, the active goals, the patient's
+    # visits, their measures, the last report, the clinic (page header)
+    with django_assert_max_num_queries(8):
+        assert pt_client.get(_url(plan)).status_code == 200

@@ -121,6 +121,14 @@ def test_auditors_never_enter_adrs(auditor_client, s1_signed):
 
 
 @pytest.mark.django_db
+def test_auditors_read_the_gap_report_but_the_admin_builds_the_packet(auditor_client, adr):
+    page = auditor_client.get(reverse("adr_detail", args=[adr.pk])).content.decode()
+    assert "Gap report" in page and "A clinic admin builds the packet." in page
+    assert auditor_client.post(reverse("adr_packet", args=[adr.pk])).status_code == 403
+    assert not ExportJob.objects.exists()
+
+
+@pytest.mark.django_db
 def test_another_clinics_ids_are_404(outsider, adr, auditor, s1_signed):
     from django.test import Client
 

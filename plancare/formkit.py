@@ -1,0 +1,64 @@
+"""Pieces every plan-of-care form shares: the date widget, the layout helpers, NUL stripping
+and the certifier's checks. Forms validate and convert only (DESIGN.md §2.8)."""
+
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout
+from django import forms
+from django.utils import timezone
+
+from plancare import rules
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def col(*fields, size: str = "col-12 col-md-6") -> list[Column]:
+    return [Column(f, css_class=size) for f in fields]
+
+
+class CleanTextMixin:
+    """PostgreSQL text cannot hold NUL bytes: strip them from every submitted value (the
+    CharFields then trim the blanks around each text)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        data = self.data
+        if hasattr(data, "setlist"):  # a QueryDict (a request's POST)
+            if any("\x00" in v for _key, values in data.lists() for v in values):
+                data = data.copy()
+                for key in list(data):
+                    data.setlist(key, [v.replace("\x00", "") for v in data.getlist(key)])
+        else:
+            data = {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in data.items()}
+        self.data = data
+
+
+class CertifierMixin:
+    """The certifying physician's NPI and signature date, on a plan and on a recertification."""
+
+    def clean_certifier_npi(self) -> str:
+        npi = self.cleaned_data["certifier_npi"].replace(" ", "")
+        if problem := rules.npi_problem(npi):
+            raise forms.ValidationError(problem)
+        return npi
+
+    def clean_certified_on(self) -> dt.date | None:
+        value = self.cleaned_data["certified_on"]
+        if problem := rules.signature_date_problem(value, timezone.localdate()):
+            raise forms.ValidationError(problem)
+        return value
+
+
+def initial_default(form: forms.BaseForm, name: str, value) -> None:
+    """An initial value where the instance has none (model_to_dict gives None for them)."""
+    if form.initial.get(name) in (None, ""):
+        form.initial[name] = value
+
+
+def helper(*layout) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False  # the templates write the <form> (method, action, hx-post)
+    helper.disable_csrf = True  # the templates add {% csrf_token %}
+    helper.layout = Layout(*layout)
+    return helper
