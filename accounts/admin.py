@@ -34,8 +34,24 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(AccessEvent)
 class AccessEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "user", "action", "patient", "object_type", "object_id"]
-    list_filter = ["action"]
+    """Read-only: the trail is append-only (see `manage.py verify_audit_trail`)."""
+
+    list_display = [
+        "at",
+        "clinic",
+        "seq",
+        "user",
+        "action",
+        "patient",
+        "object_type",
+        "object_id",
+        "ip",
+        "request_id",
+    ]
+    list_filter = ["action", "clinic"]
+    list_select_related = ["clinic", "user", "patient"]
+    search_fields = ["request_id", "detail", "object_id"]
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

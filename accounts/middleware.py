@@ -1,9 +1,15 @@
+import ipaddress
+import re
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.trail import RequestInfo, current_request, short_user_agent
 
 _LOGIN_AT = "palpate_login_at"
 _SEEN_AT = "palpate_seen_at"
@@ -57,3 +63,43 @@ def _to_login(request):
     if request.headers.get("HX-Request"):
         return HttpResponseClientRedirect(settings.LOGIN_URL_PATH)
     return redirect_to_login(request.get_full_path())
+
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# A request id passed in by a proxy is kept when it is short and plain; otherwise a new one.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,36}$")
+
+
+def client_ip(remote_addr: str | None) -> str:
+    """REMOTE_ADDR in its normal form, or "" when it is not an IP address."""
+    try:
+        return str(ipaddress.ip_address((remote_addr or "").strip()))
+    except ValueError:
+        return ""
+
+
+class RequestContextMiddleware:
+    """Gives each request an id (kept from a proxy's X-Request-ID when well formed, sent back
+    on the response) and makes the client IP, a short user agent and that id available to
+    AccessEvent.record for as long as the request is served."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = current_request.set(
+            RequestInfo(
+                ip=client_ip(request.META.get("REMOTE_ADDR")),
+                user_agent=short_user_agent(request.headers.get("User-Agent", "")),
+                request_id=request_id,
+            )
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
+        response[REQUEST_ID_HEADER] = request_id
+        return response

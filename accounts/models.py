@@ -1,5 +1,3 @@
-import hashlib
-import json
 import zoneinfo
 
 import pgtrigger
@@ -8,6 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.utils import timezone
+
+from accounts import keyring
+from accounts.trail import USER_AGENT_LENGTH, Fault, canonical, first_fault, request_info
 
 
 def validate_time_zone(value: str) -> None:
@@ -130,17 +131,24 @@ class AccessAction(models.TextChoices):
     LOGOUT = "logout", "Sign out"
 
 
+# Namespace of the per-clinic advisory locks (pg_advisory_xact_lock(namespace, clinic)).
+CHAIN_LOCK_NAMESPACE = 97140
+
+
 @pgtrigger.register(
     pgtrigger.Protect(
         name="access_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete
     )
 )
 class AccessEvent(models.Model):
-    """Who saw and changed which patient's data, when (HIPAA 164.312(b); DOMAIN.md §7).
+    """Who saw and changed which patient's data, when, from where (HIPAA 164.312(b);
+    DOMAIN.md §7).
 
-    Rows are append-only (a trigger refuses UPDATE and DELETE on PostgreSQL) and chained: each
-    row's digest covers its content and the previous row's digest, so an edit made behind the
-    application's back breaks the chain and `verify_chain()` reports where.
+    Rows are append-only (a trigger refuses UPDATE and DELETE on PostgreSQL) and chained per
+    clinic: row `seq` n carries the MAC of row n-1 and its own HMAC-SHA-256 over its content
+    (accounts/trail.py), keyed by a secret kept outside the database (accounts/keyring.py).
+    `manage.py verify_audit_trail` names the first row that was edited, deleted, inserted or
+    reordered. Events without a clinic (a superuser signing in) form one chain of their own.
     """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -153,66 +161,141 @@ class AccessEvent(models.Model):
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
     detail = models.CharField(max_length=300, blank=True)
-    prev_digest = models.CharField(max_length=64, blank=True)
-    digest = models.CharField(max_length=64, blank=True)
+    # The request the event was recorded in (empty for commands and tasks).
+    ip = models.GenericIPAddressField("client IP", null=True, blank=True)
+    user_agent = models.CharField(max_length=USER_AGENT_LENGTH, blank=True)
+    request_id = models.CharField(max_length=36, blank=True)
+    # The chain: position in the clinic's chain, the previous row's MAC, this row's MAC and
+    # the id of the key that made it.
+    seq = models.PositiveBigIntegerField("sequence number")
+    key_id = models.CharField(max_length=16)
+    prev_mac = models.CharField(max_length=64, blank=True)
+    mac = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["clinic", "at"]), models.Index(fields=["patient", "at"])]
+        constraints = [
+            # Also the chain head's index: the newest row of a clinic is one index probe.
+            models.UniqueConstraint(fields=["clinic", "seq"], name="access_event_clinic_seq")
+        ]
+        indexes = [
+            models.Index(fields=["clinic", "at"], name="accounts_ac_clinic__8575c5_idx"),
+            models.Index(fields=["patient", "at"], name="accounts_ac_patient_c4539f_idx"),
+            # The audit report's user and action filters, newest first.
+            models.Index(fields=["clinic", "user", "at"], name="access_event_clinic_user_at"),
+            models.Index(fields=["clinic", "action", "at"], name="access_event_clinic_action_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
 
-    def content(self) -> str:
-        return json.dumps(
-            [
-                self.at.isoformat(),
-                self.user_id,
-                self.clinic_id,
-                self.patient_id,
-                self.action,
-                self.object_type,
-                self.object_id,
-                self.detail,
-                self.prev_digest,
-            ],
-            separators=(",", ":"),
+    def content(self) -> bytes:
+        """The canonical bytes the MAC covers."""
+        return canonical(
+            {
+                "clinic_id": self.clinic_id,
+                "seq": self.seq,
+                "at": self.at,
+                "user_id": self.user_id,
+                "patient_id": self.patient_id,
+                "action": self.action,
+                "object_type": self.object_type,
+                "object_id": self.object_id,
+                "detail": self.detail,
+                "ip": str(self.ip) if self.ip else "",
+                "user_agent": self.user_agent,
+                "request_id": self.request_id,
+                "key_id": self.key_id,
+                "prev_mac": self.prev_mac,
+            }
         )
 
-    def compute_digest(self) -> str:
-        return hashlib.sha256(self.content().encode()).hexdigest()
+    def mac_ok(self) -> bool:
+        return keyring.verify(self.content(), self.key_id, self.mac)
+
+    @classmethod
+    def lock_chain(cls, clinic_id: int | None) -> None:
+        """Make this transaction the clinic's only chain writer until it ends (PostgreSQL;
+        SQLite serialises writers itself). Other clinics take other locks."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    [CHAIN_LOCK_NAMESPACE, (clinic_id or 0) % 2**31],
+                )
+
+    @classmethod
+    def chain_head(cls, clinic_id: int | None) -> tuple[int, str]:
+        """(sequence number, MAC) of the clinic's newest event; (0, "") for none."""
+        head = (
+            cls.objects.filter(clinic_id=clinic_id)
+            .order_by("-seq")
+            .values_list("seq", "mac")
+            .first()
+        )
+        return head or (0, "")
+
+    def seal(self, head: tuple[int, str]) -> tuple[int, str]:
+        """Place this unsaved event after `head` in its clinic's chain (sequence number, link,
+        key id, MAC) and return the new head. For bulk writers holding `lock_chain`."""
+        self.seq, self.prev_mac = head[0] + 1, head[1]
+        self.key_id = keyring.current_key_id()
+        self.mac = keyring.mac(self.content(), key_id=self.key_id)[1]
+        return self.seq, self.mac
 
     @classmethod
     def record(
         cls, *, user, action: str, obj=None, patient=None, detail: str = ""
     ) -> "AccessEvent":
-        clinic = getattr(user, "clinic", None)
+        """Append an event to the user's clinic's chain. The client IP, user agent and request
+        id come from the request being served (accounts.middleware.RequestContextMiddleware)."""
+        clinic_id = getattr(user, "clinic_id", None)
+        context = request_info()
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # One writer at a time extends the chain (released at commit).
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(97140)")
-            last = cls.objects.order_by("-id").only("digest").first()
+            # Released at commit: one writer at a time extends this clinic's chain.
+            cls.lock_chain(clinic_id)
             event = cls(
+                at=timezone.now(),
                 user=user if getattr(user, "pk", None) else None,
-                clinic=clinic,
+                clinic_id=clinic_id,
                 patient=patient,
                 action=action,
                 object_type=type(obj).__name__ if obj is not None else "",
                 object_id=str(obj.pk) if obj is not None else "",
                 detail=detail[:300],
-                prev_digest=last.digest if last else "",
+                ip=context.ip or None,
+                user_agent=context.user_agent,
+                request_id=context.request_id,
             )
-            event.digest = event.compute_digest()
+            event.seal(cls.chain_head(clinic_id))
             event.save()
         return event
 
     @classmethod
+    def chain_clinic_ids(cls) -> list[int | None]:
+        """The clinics that have a chain (None: the events made without a clinic)."""
+        return list(
+            cls.objects.order_by("clinic_id").values_list("clinic_id", flat=True).distinct()
+        )
+
+    @classmethod
+    def first_fault(cls, clinic_id: int | None) -> Fault | None:
+        """The first edited, deleted, inserted or reordered event of a clinic's chain."""
+        rows = cls.objects.filter(clinic_id=clinic_id).order_by("seq", "id")
+
+        def find_by_mac(mac: str) -> "AccessEvent | None":
+            return rows.filter(mac=mac).first()
+
+        return first_fault(
+            rows.iterator(chunk_size=2000), mac_ok=cls.mac_ok, find_by_mac=find_by_mac
+        )
+
+    @classmethod
     def verify_chain(cls) -> int | None:
-        """Return the id of the first row whose digest or link is wrong, or None if intact."""
-        prev = ""
-        for event in cls.objects.order_by("id").iterator(chunk_size=2000):
-            if event.prev_digest != prev or event.compute_digest() != event.digest:
-                return event.id
-            prev = event.digest
+        """The id of the first faulty event over every clinic's chain, or None if all are
+        intact (for a deleted event: the event after the gap)."""
+        for clinic_id in cls.chain_clinic_ids():
+            fault = cls.first_fault(clinic_id)
+            if fault is not None:
+                return fault.event_id
         return None

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
+from accounts.csvsafe import csv_safe  # re-exported: the one formula-safe cell rule
 from accounts.models import ASSISTANT_DISCIPLINES, User
 from billing import modifiers as rules
 from billing.edits import mue_limits_for, ptp_edits_for
@@ -594,14 +595,6 @@ CSV_HEADER = [
     "Diagnosis codes",
     "Fee estimate",
 ]
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A cell a spreadsheet shows as text: one starting with = + - @ tab or CR (a formula to
-    Excel, LibreOffice and Sheets) gets a leading single quote (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def charge_line_rows(lines: Iterable[ChargeLine]) -> Iterator[list[str]]:

@@ -1,5 +1,5 @@
 """The four CSV files of an export, one documented column list each (docs/exports.md). Every
-cell goes through billing.services.csv_safe (formula injection); units, minutes and modifiers
+cell goes through accounts.csvsafe.csv_safe (formula injection); units, minutes and modifiers
 are the stored charge lines' and the note's own figures."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from django.utils import timezone
 
-from billing.services import csv_safe
+from accounts.csvsafe import csv_safe
 from notes.models import Visit
 from records.gather import timed_minutes, treatment_minutes
 

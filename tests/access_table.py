@@ -85,6 +85,9 @@ WITHOUT_ID: dict[str, bool] = {
     "patient_new": True,
     "charge_lines": False,
     "charge_lines_csv": False,
+    # the access trail (accounts)
+    "audit_report": False,
+    "audit_report_csv": False,
     # records: starting an export is reading (auditors export); entering an ADR is a write
     "export_page": False,
     "adr_list": True,

@@ -1,7 +1,6 @@
 """billing.cms_files: streaming readers of the CMS PTP and MUE files (DOMAIN.md §5). No database."""
 
 import io
-import time
 import tracemalloc
 from datetime import date
 
@@ -317,7 +316,6 @@ def test_200000_rows_stream_in_little_memory():
     # the 200,000 rows are ~15 MB of text (~25 MB as Python strings), the rows parsed ~40 MB
     count = errors = last = 0
     stream = GeneratedStream(generated_ptp(200_000))
-    started = time.perf_counter()
     tracemalloc.start()
     try:
         for row in iter_ptp_rows(stream):
@@ -327,11 +325,9 @@ def test_200000_rows_stream_in_little_memory():
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    elapsed = time.perf_counter() - started
     assert (count, errors) == (200_000, 0)
     assert last == len(AMA_PREAMBLE) + len(PTP_HEADER) + 200_000
     assert peak < 20 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
-    assert elapsed < 15, f"{elapsed:.1f} s"  # about 2 s; generous for loaded CI machines
 
 
 def test_rows_are_produced_lazily():
