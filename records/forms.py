@@ -61,10 +61,10 @@ class ExportForm(_RangeMixin, forms.Form):
         self.helper.form_method = "post"
         self.helper.layout = Layout(
             Div(
-                Div(Field("patient"), css_class="col-12 col-md-4"),
-                Div(Field("date_from"), css_class="col-6 col-md-2"),
-                Div(Field("date_to"), css_class="col-6 col-md-2"),
-                Div(Field("format"), css_class="col-12 col-md-4"),
+                Div(Field("patient"), css_class="col-12 col-md-6 col-lg-3"),
+                Div(Field("date_from"), css_class="col-6 col-md-3"),
+                Div(Field("date_to"), css_class="col-6 col-md-3"),
+                Div(Field("format"), css_class="col-12 col-md-6 col-lg-3"),
                 css_class="row g-2",
             ),
             Submit("export", "Start export", css_class="btn-primary"),
