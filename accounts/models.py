@@ -26,6 +26,13 @@ class Clinic(models.Model):
     # From this visit number of a plan on, a skilled-care justification is required
     # (DOMAIN.md §2 E11: sources cite "beyond 12 to 18 visits").
     skilled_care_from_visit = models.PositiveSmallIntegerField(default=13)
+    # Stalled progress: the same technique on the same structure for this many consecutive
+    # visits of a plan without the goal's minimal clinically important change (notes.audit).
+    stalled_progress_visits = models.PositiveSmallIntegerField(
+        "consecutive visits before a stalled-progress warning",
+        default=4,
+        validators=[MinValueValidator(2)],
+    )
     # How many days ahead the desk lists a plan's recertification as due (DOMAIN.md §4, §2
     # E15: 14 days by default; a clinic whose certifiers answer slowly asks earlier).
     recert_lead_days = models.PositiveSmallIntegerField(

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from notes import rules
+from notes import likeness, rules
 
 # --- Results --------------------------------------------------------------------------------
 
@@ -53,6 +53,9 @@ ELEMENTS: tuple[tuple[str, str, str], ...] = (
     ("E14", "Massage-like wording", "#techniques"),
     ("E15", "Plan certification", "#plan"),
     ("E16", "Progress report due", "#plan"),
+    ("E17", "Progress over visits", "#skilled-care"),
+    ("E18", "Note differs from the last visit", "#findings"),
+    ("E19", "Carried-forward items confirmed", "#carry"),
 )
 _LABEL = {code: label for code, label, _where in ELEMENTS}
 _WHERE = {code: where for code, _label, where in ELEMENTS}
@@ -148,6 +151,8 @@ class MeasureFacts:
     name: str
     pre_value: Decimal | None
     post_value: Decimal | None
+    goal_id: int | None = None  # the goal this measure tracks
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,6 +161,12 @@ class GoalLinkFacts:
     plan_id: int  # the goal's plan
     status: str  # plancare.models.GoalStatus value
     description: str = ""
+    measure_label: str = ""  # e.g. "Active cervical rotation (left)"
+    direction: str = ""  # "higher" or "lower" is better
+    # The smallest change that counts as progress (plancare.measures); None: no cited figure.
+    mcid: Decimal | None = None
+    unit: str = ""  # the goal's unit: "°", "/10", "points"
+    target: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +190,30 @@ class BillingNotice:
     code: str  # "NCCI", "MOD59_UNSUPPORTED", "MUE", "CHIRO_MEDICARE", "ZERO_UNITS", "KX", ...
     message: str
     where: str = ""
+
+
+@dataclass(frozen=True)
+class PriorVisitFacts:
+    """An earlier visit of the same patient, as the stalled-progress (E17) and cloned-note
+    (E18) rules compare it with this one."""
+
+    visit_id: int
+    visit_number: int
+    date_of_service: dt.date
+    plan_id: int
+    findings: tuple[FindingFacts, ...] = ()
+    techniques: tuple[TechniqueFacts, ...] = ()
+    measures: tuple[MeasureFacts, ...] = ()
+    in_treatment_decisions: str = ""
+
+
+@dataclass(frozen=True)
+class CarriedFacts:
+    """A finding or technique carried forward and neither confirmed nor edited (E19)."""
+
+    id: int
+    label: str  # e.g. "finding C4-5 (joint hypomobility / restriction)"
+    source_visit: int  # the visit number it was carried from
 
 
 ACTIVE_PLAN_STATUS = "active"  # plancare.models.PlanStatus.ACTIVE
@@ -217,6 +252,13 @@ class NoteFacts:
     # and up to this visit's date.
     other_treatment_dates: tuple[dt.date, ...] = ()
     billing_notices: tuple[BillingNotice, ...] = ()
+    # accounts.models.Clinic.stalled_progress_visits: consecutive visits of a plan (E17).
+    stalled_progress_visits: int = 4
+    # The patient's visits before this one, the most recent first: the previous visit (any
+    # plan, E18) and at least the plan's last `stalled_progress_visits - 1` visits (E17).
+    earlier_visits: tuple[PriorVisitFacts, ...] = ()
+    # Items carried forward from the previous visit and neither confirmed nor edited (E19).
+    carried_items: tuple[CarriedFacts, ...] = ()
 
     @property
     def is_medicare(self) -> bool:
@@ -607,6 +649,134 @@ def e16_progress_report(facts: NoteFacts) -> Iterable[Missing]:
         )
 
 
+def _site_key(technique: TechniqueFacts) -> tuple[str, str]:
+    """A technique as (kind, structure with side): "C4-5" and " c4-5 " are one structure."""
+    return technique.kind, likeness.place_key(
+        technique.laterality, technique.region, technique.tissue
+    )
+
+
+def _site_label(key: tuple[str, str]) -> str:
+    kind, place = key
+    what = rules.technique_label(kind) if kind in rules.TECHNIQUE_REQUIRED else kind
+    return f"{what.lower()} at {place}"
+
+
+def _goal_value(measures: Iterable[MeasureFacts], goal_id: int) -> Decimal | None:
+    """The goal's value at the visit: after treatment (what the visit achieved), or before it
+    when no value after was recorded."""
+    for measure in measures:
+        if measure.goal_id == goal_id:
+            value = measure.post_value if measure.post_value is not None else measure.pre_value
+            if value is not None:
+                return value
+    return None
+
+
+def e17_stalled_progress(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §4 (continuing treatment needs documented measurable progress or the reason
+    skilled care is still needed) and §2 E11: the same technique kind on the same structure on
+    the plan's last N consecutive visits (this one included; N is the clinic's setting, 4 by
+    default) while a linked goal's value at the visit (after treatment) has not improved by the
+    measure's minimal clinically important change from the first of those visits to this one.
+    Sign-off then needs the skilled-care justification; once written it stays a warning."""
+    n = facts.stalled_progress_visits
+    earlier = [v for v in facts.earlier_visits if v.plan_id == facts.plan.id][: n - 1]
+    if n < 2 or len(earlier) < n - 1:
+        return
+    this = PriorVisitFacts(
+        visit_id=facts.visit_id,
+        visit_number=facts.visit_number,
+        date_of_service=facts.date_of_service,
+        plan_id=facts.plan.id,
+        techniques=facts.techniques,
+        measures=facts.measures,
+    )
+    window = [*reversed(earlier), this]  # oldest first
+    common = set.intersection(*({_site_key(t) for t in v.techniques} for v in window))
+    if not common:
+        return
+    visits = _list(str(v.visit_number) for v in window)
+    for link in facts.goal_links:
+        if link.plan_id != facts.plan.id or link.mcid is None or not link.direction:
+            continue
+        values = [_goal_value(v.measures, link.goal_id) for v in window]
+        if any(value is None for value in values):
+            continue
+        if likeness.gained(values[0], values[-1], link.direction) >= link.mcid:
+            continue
+        sites = _list(sorted(_site_label(key) for key in common))
+        flat = ", ".join(likeness.with_unit(v, link.unit) for v in values)
+        message = (
+            f"Stalled progress: {sites} on visits {visits} while "
+            f"{link.measure_label or 'the goal'} stayed at {flat} (less than the "
+            f"{likeness.with_unit(link.mcid, link.unit)} minimal important change)."
+        )
+        if _filled(facts.skilled_care):
+            yield _missing("E17", message, blocking=False)
+        else:
+            yield _missing(
+                "E17",
+                f"{message} Write the skilled-care justification: why skilled treatment "
+                "continues, or change the plan.",
+            )
+
+
+def _findings_text(findings: Iterable[FindingFacts]) -> str:
+    return " ".join(
+        f"{f.category} {f.region} {f.laterality} {f.structure} {f.description}" for f in findings
+    )
+
+
+def _techniques_text(techniques: Iterable[TechniqueFacts]) -> str:
+    return " ".join(
+        " ".join(str(v) for v in (t.kind, *t.fields().values()) if not isinstance(v, bool))
+        for t in techniques
+    )
+
+
+def e18_cloned_note(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 (the seed material's denial list: no progress; visits that read alike): a
+    note whose findings, techniques and in-treatment decisions are nearly identical to the
+    patient's previous visit (at least two of the three sections at or above
+    likeness.CLONE_SIMILARITY, token-set similarity) reads as cloned. A warning naming the
+    sections that match; only the previous visit counts."""
+    if not facts.earlier_visits:
+        return
+    previous = facts.earlier_visits[0]
+    sections = (
+        ("findings", _findings_text(facts.findings), _findings_text(previous.findings)),
+        ("techniques", _techniques_text(facts.techniques), _techniques_text(previous.techniques)),
+        (
+            "in-treatment decisions",
+            facts.in_treatment_decisions,
+            previous.in_treatment_decisions,
+        ),
+    )
+    alike = [name for name, now, then in sections if likeness.nearly_identical(now, then)]
+    if len(alike) >= 2:
+        yield _missing(
+            "E18",
+            f"The {_list(alike)} read like visit {previous.visit_number} "
+            f"({_fmt(previous.date_of_service)}): record what you found and did today — the "
+            "change in the tissue, the grade, the response.",
+            blocking=False,
+        )
+
+
+def e19_carried_items(facts: NoteFacts) -> Iterable[Missing]:
+    """DOMAIN.md §2 E1-E3 and §7: a finding or technique carried forward from the previous
+    visit is a starting point, not a record of today; each blocks sign-off until the
+    clinician confirms it or edits it."""
+    for item in facts.carried_items:
+        yield _missing(
+            "E19",
+            f"Carried forward from visit {item.source_visit}: {item.label}. Confirm it holds "
+            "today, or edit it.",
+            where="#carry",
+        )
+
+
 def other_billing_warnings(facts: NoteFacts) -> Iterable[Missing]:
     """Billing's other pre-sign-off warnings (MUE, CHIRO_MEDICARE, ZERO_UNITS, KX, ...; DOMAIN.md
     §3 and §5) shown with the checklist; they never block."""
@@ -640,6 +810,9 @@ RULES: tuple[Rule, ...] = (
     e14_massage_wording,
     e15_certification,
     e16_progress_report,
+    e17_stalled_progress,
+    e18_cloned_note,
+    e19_carried_items,
 )
 
 

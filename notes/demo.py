@@ -7,6 +7,9 @@
   lumbar spine and 97140 to the right shoulder 10:00-10:12 in its own block.
 - S4 (RPT-1006): visits 1-12 charted and signed; visit 13 today is complete except for the
   skilled-care justification, and its progress report is due.
+- Stalled progress (RPT-1007): visits 1-3 signed and visit 4 today complete, each a grade III
+  posterior glide of the right glenohumeral joint while shoulder flexion stays at 112-114°:
+  the stalled-progress warning asks for the skilled-care justification.
 
 Every signed demo visit is signed by `notes.signing.sign_visit`, the code the app signs with
 (the demo password is the signature), so its digest and charge lines are real.
@@ -29,7 +32,7 @@ from notes.models import (
     Visit,
 )
 from notes.signing import sign_visit
-from plancare.demo import S4_START_DAYS_AGO, s4_visit_dates
+from plancare.demo import FLAT_VISIT_DAYS, S4_START_DAYS_AGO, s4_visit_dates
 from plancare.models import MeasureKind, Patient, PlanOfCare
 
 ENTERED = "entered after session (demo data)"
@@ -347,6 +350,77 @@ def seed_s4(staff, today: dt.date) -> None:
         _s4_chart(visit, 13)  # complete, except for the skilled-care justification
 
 
+# --- Stalled progress ---------------------------------------------------------------------------
+
+FLAT_FLEXION = ((110, 112), (111, 113), (110, 112), (112, 114))  # before, after: flat
+
+
+def _flat_chart(visit: Visit, before: int, after: int) -> None:
+    plan = visit.plan
+    finding = Finding.objects.create(
+        visit=visit,
+        category="joint",
+        region="Right shoulder",
+        structure="Right glenohumeral joint",
+        laterality="right",
+        description="Capsular restriction of elevation, posterior capsule tight",
+        end_feel="firm capsular",
+    )
+    technique = Technique.objects.create(
+        visit=visit,
+        finding=finding,
+        kind="joint_mob",
+        region="Right glenohumeral joint",
+        laterality="right",
+        direction="posterior",
+        grade="III",
+        mode="sustained",
+        patient_position="supine",
+    )
+    _block(visit, "97140", "11:00", "11:13", technique)
+    goal = _goal(plan, MeasureKind.ROM)
+    Measure.objects.create(
+        visit=visit,
+        kind="rom",
+        name="Active right shoulder flexion",
+        joint="Right shoulder",
+        motion="Flexion",
+        side="right",
+        unit="°",
+        pre_value=Decimal(before),
+        post_value=Decimal(after),
+        goal=goal,
+    )
+    GoalLink.objects.create(visit=visit, goal=goal, remark=f"Shoulder flexion {after}° today.")
+    _text(
+        visit,
+        in_treatment_decisions=(
+            f"Visit {visit.visit_number}: sustained posterior glides held 30 s; capsular end "
+            "feel unchanged, so the grade stayed at III."
+        ),
+        reasoning=(
+            "Capsular restriction of the right glenohumeral joint limits elevation; grade III "
+            "posterior glides aim to restore flexion toward reaching the top kitchen shelf."
+        ),
+        reasoning_confirmed=True,
+    )
+
+
+def seed_flat(staff, today: dt.date) -> None:
+    plan = _plan(staff, "RPT-1007")
+    if plan is None:
+        return
+    for number, (offset, (before, after)) in enumerate(
+        zip(FLAT_VISIT_DAYS, FLAT_FLEXION, strict=True), start=1
+    ):
+        day = min(plan.start_date + dt.timedelta(days=offset), today)
+        visit, created = _visit(plan, staff.pt, number, day)
+        if created:
+            _flat_chart(visit, before, after)
+            if number < len(FLAT_VISIT_DAYS):
+                _sign(visit)
+
+
 def seed(staff) -> None:
     today = timezone.localdate(timezone=staff.clinic.tz)
     with transaction.atomic():
@@ -354,3 +428,4 @@ def seed(staff) -> None:
         seed_s2(staff, today)
         seed_s3(staff, today)
         seed_s4(staff, today)
+        seed_flat(staff, today)

@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing import services as billing_services
+from notes import carry
 from notes.audit import (
     BillingNotice,
+    CarriedFacts,
     ClinicianFacts,
     FindingFacts,
     GoalLinkFacts,
@@ -24,11 +26,13 @@ from notes.audit import (
     Missing,
     NoteFacts,
     PlanFacts,
+    PriorVisitFacts,
     TechniqueFacts,
     TimeBlockFacts,
     evaluate,
 )
-from notes.models import GoalLink, TimeBlock, UntimedService, Visit
+from notes.models import CarriedItem, GoalLink, TimeBlock, UntimedService, Visit
+from plancare.measures import mcid_for
 from plancare.models import Diagnosis, ProgressReport
 
 
@@ -64,6 +68,13 @@ def _visits_with_rows(visit_ids: Iterable[int], *, with_services: bool):
         "measures",  # query 5: the measures
         # query 6: the goal links with their goals
         Prefetch("goal_links", queryset=GoalLink.objects.select_related("goal")),
+        # query 7: the carried-forward items not yet confirmed, with their rows
+        Prefetch(
+            "carried_items",
+            queryset=CarriedItem.objects.filter(confirmed_at__isnull=True).select_related(
+                "finding", "technique", "source"
+            ),
+        ),
     ]
     if with_services:
         # query 7: the untimed services with their code and clinician, which billing needs
@@ -94,21 +105,26 @@ def _visits_with_rows(visit_ids: Iterable[int], *, with_services: bool):
     )
 
 
-def _other_treatment_dates(visits: list) -> dict[int, tuple]:
-    """Per visit, the distinct dates of its plan's other visits after the last progress report
-    (or the plan's start) up to its date of service: one query for all the visits."""
+def _patients_visits(visits: list) -> list[tuple]:
+    """(pk, patient, plan, date, number) of every visit of the patients up to the latest date
+    of service, oldest first: one query for all the visits."""
     if not visits:
-        return {}
-    rows = (
+        return []
+    return list(
         Visit.objects.filter(
-            plan_id__in={v.plan_id for v in visits},
+            patient_id__in={v.patient_id for v in visits},
             date_of_service__lte=max(v.date_of_service for v in visits),
         )
-        .order_by("date_of_service")
-        .values_list("pk", "plan_id", "date_of_service")
+        .order_by("date_of_service", "pk")
+        .values_list("pk", "patient_id", "plan_id", "date_of_service", "visit_number")
     )
+
+
+def _other_treatment_dates(visits: list, rows: list[tuple]) -> dict[int, tuple]:
+    """Per visit, the distinct dates of its plan's other visits after the last progress report
+    (or the plan's start) up to its date of service."""
     by_plan: dict[int, list] = defaultdict(list)
-    for pk, plan_id, day in rows:
+    for pk, _patient, plan_id, day, _number in rows:
         by_plan[plan_id].append((pk, day))
     result = {}
     for visit in visits:
@@ -124,7 +140,84 @@ def _other_treatment_dates(visits: list) -> dict[int, tuple]:
     return result
 
 
-def _facts(visit, *, billing, other_dates: tuple) -> NoteFacts:
+def _earlier_ids(visits: list, rows: list[tuple]) -> dict[int, list[int]]:
+    """Per visit, the ids of the patient's visits before it, most recent first: the previous
+    one (any plan, for E18) and the plan's last `stalled_progress_visits - 1` (E17)."""
+    by_patient: dict[int, list] = defaultdict(list)
+    for row in rows:
+        by_patient[row[1]].append(row)
+    result = {}
+    for visit in visits:
+        before = [
+            r
+            for r in reversed(by_patient[visit.patient_id])
+            if (r[3], r[0]) < (visit.date_of_service, visit.pk)
+        ]
+        wanted = max(visit.clinic.stalled_progress_visits - 1, 1)
+        same_plan = [r[0] for r in before if r[2] == visit.plan_id][:wanted]
+        chosen = set(same_plan) | {r[0] for r in before[:1]}
+        result[visit.pk] = [r[0] for r in before if r[0] in chosen]
+    return result
+
+
+def _prior_visits(ids: set[int]) -> dict[int, PriorVisitFacts]:
+    """The earlier visits' findings, techniques and measures: 4 queries for any number."""
+    prior = Visit.objects.filter(pk__in=ids).prefetch_related("findings", "techniques", "measures")
+    return {
+        v.pk: PriorVisitFacts(
+            visit_id=v.pk,
+            visit_number=v.visit_number,
+            date_of_service=v.date_of_service,
+            plan_id=v.plan_id,
+            findings=tuple(_finding(f) for f in v.findings.all()),
+            techniques=tuple(_technique(t) for t in v.techniques.all()),
+            measures=tuple(_measure(m) for m in v.measures.all()),
+            in_treatment_decisions=v.in_treatment_decisions,
+        )
+        for v in prior
+    }
+
+
+def _finding(f) -> FindingFacts:
+    return FindingFacts(
+        id=f.pk,
+        category=f.category,
+        region=f.region,
+        structure=f.structure,
+        description=f.description,
+        laterality=f.laterality,
+    )
+
+
+def _technique(t) -> TechniqueFacts:
+    return TechniqueFacts(
+        id=t.pk,
+        kind=t.kind,
+        finding_id=t.finding_id,
+        region=t.region,
+        laterality=t.laterality,
+        direction=t.direction,
+        grade=t.grade,
+        mode=t.mode,
+        patient_position=t.patient_position,
+        tissue=t.tissue,
+        method=t.method,
+        intensity=t.intensity,
+        force=t.force,
+        sequence=t.sequence,
+        consent_documented=t.consent_documented,
+        screening=t.screening,
+        details=t.details,
+    )
+
+
+def _measure(m) -> MeasureFacts:
+    return MeasureFacts(
+        name=m.name, pre_value=m.pre_value, post_value=m.post_value, goal_id=m.goal_id, unit=m.unit
+    )
+
+
+def _facts(visit, *, billing, other_dates: tuple, earlier: tuple = ()) -> NoteFacts:
     plan = visit.plan
     tz = visit.clinic.tz
     note_url = reverse("visit_note", args=[visit.pk])
@@ -148,39 +241,8 @@ def _facts(visit, *, billing, other_dates: tuple) -> NoteFacts:
                 reverse("progress_report_new", args=[plan.pk]) + "?next=" + note_url
             ),
         ),
-        findings=tuple(
-            FindingFacts(
-                id=f.pk,
-                category=f.category,
-                region=f.region,
-                structure=f.structure,
-                description=f.description,
-                laterality=f.laterality,
-            )
-            for f in visit.findings.all()
-        ),
-        techniques=tuple(
-            TechniqueFacts(
-                id=t.pk,
-                kind=t.kind,
-                finding_id=t.finding_id,
-                region=t.region,
-                laterality=t.laterality,
-                direction=t.direction,
-                grade=t.grade,
-                mode=t.mode,
-                patient_position=t.patient_position,
-                tissue=t.tissue,
-                method=t.method,
-                intensity=t.intensity,
-                force=t.force,
-                sequence=t.sequence,
-                consent_documented=t.consent_documented,
-                screening=t.screening,
-                details=t.details,
-            )
-            for t in visit.techniques.all()
-        ),
+        findings=tuple(_finding(f) for f in visit.findings.all()),
+        techniques=tuple(_technique(t) for t in visit.techniques.all()),
         time_blocks=tuple(
             TimeBlockFacts(
                 id=b.pk,
@@ -193,16 +255,18 @@ def _facts(visit, *, billing, other_dates: tuple) -> NoteFacts:
             )
             for b in visit.time_blocks.all()
         ),
-        measures=tuple(
-            MeasureFacts(name=m.name, pre_value=m.pre_value, post_value=m.post_value)
-            for m in visit.measures.all()
-        ),
+        measures=tuple(_measure(m) for m in visit.measures.all()),
         goal_links=tuple(
             GoalLinkFacts(
                 goal_id=link.goal_id,
                 plan_id=link.goal.plan_id,
                 status=link.goal.status,
                 description=link.goal.description,
+                measure_label=link.goal.measure_label,
+                direction=link.goal.direction,
+                mcid=mcid_for(link.goal.measure_kind),
+                unit=link.goal.unit,
+                target=link.goal.target,
             )
             for link in visit.goal_links.all()
         ),
@@ -217,14 +281,22 @@ def _facts(visit, *, billing, other_dates: tuple) -> NoteFacts:
             BillingNotice(code=w.code, message=w.message, where=w.where or "")
             for w in billing.warnings
         ),
+        stalled_progress_visits=visit.clinic.stalled_progress_visits,
+        earlier_visits=earlier,
+        carried_items=tuple(
+            CarriedFacts(id=c.pk, label=carry.label(c), source_visit=c.source.visit_number)
+            for c in visit.carried_items.all()
+            if carry.is_pending(c)
+        ),
     )
 
 
 def facts_for_visits(
     visit_ids: Iterable[int], *, billing: Mapping[int, object] | None = None
 ) -> dict[int, NoteFacts]:
-    """The `NoteFacts` of each visit, by id: 7 queries for any number of visits (8 when no
-    billing previews are given, for the untimed services billing needs), plus billing's own.
+    """The `NoteFacts` of each visit, by id: 12 queries for any number of visits (13 when no
+    billing previews are given, for the untimed services billing needs), plus billing's own;
+    4 fewer when no visit has an earlier one.
 
     `billing` maps a visit id to its billing.services.BillingPreview when the caller already
     has it; the others are computed here from the rows read.
@@ -232,7 +304,10 @@ def facts_for_visits(
     billing = dict(billing or {})
     ids = list(visit_ids)
     visits = list(_visits_with_rows(ids, with_services=len(billing) < len(set(ids))))
-    other_dates = _other_treatment_dates(visits)  # one query
+    rows = _patients_visits(visits)  # one query
+    other_dates = _other_treatment_dates(visits, rows)
+    earlier_ids = _earlier_ids(visits, rows)
+    prior = _prior_visits({pk for ids in earlier_ids.values() for pk in ids})  # 4 queries
     result = {}
     for visit in visits:
         preview = billing.get(visit.pk)
@@ -243,7 +318,12 @@ def facts_for_visits(
                 services=list(visit.untimed_services.all()),
                 techniques=list(visit.techniques.all()),
             )
-        result[visit.pk] = _facts(visit, billing=preview, other_dates=other_dates[visit.pk])
+        result[visit.pk] = _facts(
+            visit,
+            billing=preview,
+            other_dates=other_dates[visit.pk],
+            earlier=tuple(prior[pk] for pk in earlier_ids[visit.pk]),
+        )
     return result
 
 

@@ -566,3 +566,27 @@ class Addendum(models.Model):
 
     def verify_digest(self) -> bool:
         return self.compute_digest() == self.digest
+
+
+class CarriedItem(VisitChild):
+    """A finding or technique copied from the previous visit by carry forward (notes.carry): a
+    starting point, not a record of today. It blocks sign-off (notes.audit E19) until the
+    clinician confirms it or edits it (the item then differs from its `fingerprint`)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="carried_items")
+    source = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="+")
+    finding = models.ForeignKey(
+        Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    technique = models.ForeignKey(
+        Technique, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the item as carried.")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        triggers = [signed_visit_child_guard()]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Carried from visit {self.source_id} to visit {self.visit_id}"

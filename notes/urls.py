@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notes import views
+from notes import views, views_carry
 
 urlpatterns = [
     path("start/<int:patient_pk>/", views.visit_start_view, name="visit_start"),
@@ -34,4 +34,8 @@ urlpatterns = [
     path("<int:pk>/sign/", views.sign_view, name="visit_sign"),
     path("<int:pk>/cosign/", views.cosign_view, name="visit_cosign"),
     path("<int:pk>/addenda/", views.addendum_add, name="addendum_add"),
+    path("<int:pk>/carry/", views_carry.carry_forward_view, name="carry_forward"),
+    path(
+        "<int:pk>/carry/<int:item>/confirm/", views_carry.carry_confirm_view, name="carry_confirm"
+    ),
 ]

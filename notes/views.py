@@ -61,6 +61,7 @@ from notes.services import (
     visit_start,
 )
 from notes.signing import SignRefused, addendum_create, cosign_visit, sign_visit
+from notes.views_carry import note_progress
 from plancare.models import ACTIVE_GOAL_STATUSES, Patient
 
 TEMPLATE = "notes/visit_note.html"
@@ -226,8 +227,9 @@ def note_context(request: HttpRequest, visit: Visit, *, panels: bool = True, **e
 def panel_context(visit: Visit, note: Note) -> dict:
     """The live units and the checklist: one billing preview shared by both."""
     billing = note.billing()
-    items = audit.evaluate(facts_for_visit(visit, billing=billing))
-    return {"billing": billing, **checklist_context(items)}
+    facts = facts_for_visit(visit, billing=billing)
+    items = audit.evaluate(facts)
+    return {"billing": billing, "progress": note_progress(facts), **checklist_context(items)}
 
 
 def checklist_context(items) -> dict:

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from accounts.decorators import check_can_write
-from plancare.models import Diagnosis, Goal, Patient, PlanOfCare
+from plancare.models import Diagnosis, Goal, Patient, PlanOfCare, ProgressReport
 
 
 def _scoped(request: HttpRequest, queryset: QuerySet, pk: int, write: bool):
@@ -40,3 +40,8 @@ def get_diagnosis_for_user(request: HttpRequest, pk: int, *, write: bool = False
     return _scoped(
         request, diagnoses.select_related("plan", "plan__patient", "plan__clinician"), pk, write
     )
+
+
+def get_report_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> ProgressReport:
+    reports = ProgressReport.objects.filter(plan__patient__clinic_id=request.user.clinic_id)
+    return _scoped(request, reports.select_related("plan", "plan__patient", "author"), pk, write)

@@ -46,6 +46,17 @@ class PlanOfCareAdmin(admin.ModelAdmin):
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(admin.ModelAdmin):
+    """Signed reports are read-only everywhere: view them here, write them in the app."""
+
     list_display = ["plan", "written_on", "author"]
     list_select_related = ["plan", "author"]
     raw_id_fields = ["plan", "author"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -26,9 +26,9 @@ from plancare.models import (
     PlanDiscipline,
     PlanOfCare,
     PlanStatus,
-    ProgressReport,
     Side,
 )
+from plancare.reports import progress_report_record
 
 ICD10_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "icd10.json"
 
@@ -38,6 +38,9 @@ ICD10_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "icd10.json"
 S4_START_DAYS_AGO = 49
 S4_VISIT_DATES = (0, 3, 7, 10, 14, 17, 21, 24, 28, 31, 42, 45, 49)
 S4_PROGRESS_REPORT_VISIT_INDEX = 2
+# The flat patient (RPT-1007): visits on these days after the start, the last one today.
+FLAT_START_DAYS_AGO = 14
+FLAT_VISIT_DAYS = (0, 4, 7, 14)
 
 
 def s4_visit_dates(today: dt.date) -> list[dt.date]:
@@ -458,6 +461,58 @@ PATIENTS = [
             G("Climb stairs without pain", PAIN, "Pain on stairs", "6", "2", DOWN, "/10"),
         ],
     ),
+    # Stalled progress (issue 17): four visits of the same posterior glide at the right
+    # glenohumeral joint while shoulder flexion stays flat (notes.demo charts them).
+    P(
+        mrn="RPT-1007",
+        first_name="Harold",
+        last_name="Brooks",
+        age=67,
+        sex="M",
+        payer_type=PayerType.COMMERCIAL,
+        member_id="QBR-550391",
+        discipline=PlanDiscipline.PT,
+        clinician="pt",
+        certifier="Dr. Ana Reyes, MD",
+        certifier_npi="1730165481",
+        start_days_ago=FLAT_START_DAYS_AGO,
+        cert_days=56,
+        per_week=2,
+        weeks=8,
+        regions="Right shoulder",
+        limitations=(
+            "Adhesive capsulitis of the right shoulder (M75.01) keeps him from reaching the "
+            "top kitchen shelf and from dressing without help."
+        ),
+        necessity=(
+            "Capsular restriction of the right glenohumeral joint limits elevation; skilled "
+            "joint mobilization by a physical therapist is needed to restore reach."
+        ),
+        diagnoses=[("M75.01", "Adhesive capsulitis of right shoulder")],
+        goals=[
+            G(
+                "Reach the top kitchen shelf with the right arm",
+                ROM,
+                "Active shoulder flexion",
+                "100",
+                "150",
+                UP,
+                "°",
+                joint="Right shoulder",
+                motion="Flexion",
+                side=Side.RIGHT,
+            ),
+            G(
+                "Dress without help",
+                MeasureKind.QUICKDASH,
+                "QuickDASH",
+                "52",
+                "30",
+                DOWN,
+                "points",
+            ),
+        ],
+    ),
     P(
         mrn="LSS-2001",
         first_name="Thomas",
@@ -576,7 +631,7 @@ def seed(staff) -> dict[str, Patient]:
             visit_3 = s4_visit_dates(s4_plan.start_date + dt.timedelta(days=S4_START_DAYS_AGO))[
                 S4_PROGRESS_REPORT_VISIT_INDEX
             ]
-            ProgressReport.objects.create(
+            progress_report_record(
                 plan=s4_plan,
                 written_on=visit_3,
                 author=staff.pt,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Discipline, Role, User
 from billing.models import PayerProfile, PayerType
-from plancare import rules
+from plancare import measures, rules
 from plancare.formkit import (
     DATE,
     CertifierMixin,
@@ -26,7 +26,6 @@ from plancare.models import (
     Patient,
     PlanDiscipline,
     PlanOfCare,
-    ProgressReport,
     Side,
 )
 
@@ -550,6 +549,8 @@ class GoalForm(CleanTextMixin, forms.ModelForm):
             data.get("target"),
             data.get("direction"),
         )
+        if kind and direction and (problem := measures.direction_problem(kind, direction)):
+            self.add_error("direction", problem)
         if (
             baseline is not None
             and target is not None
@@ -578,43 +579,3 @@ class GoalForm(CleanTextMixin, forms.ModelForm):
             if data["status"] == GoalStatus.NOT_STARTED and "status_date" in data:
                 data["status_date"] = None
         return data
-
-
-# --- Progress report ------------------------------------------------------------------------
-
-
-class ProgressReportForm(CleanTextMixin, forms.ModelForm):
-    class Meta:
-        model = ProgressReport
-        fields = ["written_on", "assessment", "plan_updates"]
-        widgets = {
-            "written_on": DATE,
-            "assessment": forms.Textarea(attrs={"rows": 6}),
-            "plan_updates": forms.Textarea(attrs={"rows": 3}),
-        }
-        labels = {"written_on": "Date", "plan_updates": "Updates to the plan"}
-
-    def __init__(self, *args, plan: PlanOfCare, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.plan = plan
-        initial_default(self, "written_on", timezone.localdate())
-        self.helper = helper(
-            Row(*col("written_on", size="col-12 col-md-4")),
-            Field("assessment"),
-            Field("plan_updates"),
-        )
-
-    def clean_written_on(self) -> dt.date:
-        day = self.cleaned_data["written_on"]
-        if problem := rules.written_on_problem(day, self.plan.start_date, timezone.localdate()):
-            raise forms.ValidationError(problem)
-        return day
-
-    def clean_assessment(self) -> str:
-        text = rules.clean_text(self.cleaned_data["assessment"])
-        if not text:
-            raise forms.ValidationError("Compare each goal with its baseline.")
-        return text
-
-    def clean_plan_updates(self) -> str:
-        return rules.clean_text(self.cleaned_data["plan_updates"])

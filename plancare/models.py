@@ -1,5 +1,6 @@
 from datetime import date
 
+import pgtrigger
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -226,8 +227,15 @@ class GoalTerm(models.TextChoices):
 class MeasureKind(models.TextChoices):
     ROM = "rom", "Range of motion (degrees)"
     PAIN = "pain", "Pain (0-10)"
-    FUNCTIONAL_TEST = "functional_test", "Functional test / outcome score"
+    FUNCTIONAL_TEST = "functional_test", "Functional test / other score"
     GIRTH = "girth", "Girth (cm)"
+    # Standardized outcome measures: the total score (plancare.measures holds their ranges,
+    # directions and minimal clinically important differences with sources).
+    NDI = "ndi", "Neck Disability Index (0-50)"
+    ODI = "odi", "Oswestry Disability Index (0-100%)"
+    LEFS = "lefs", "Lower Extremity Functional Scale (0-80)"
+    QUICKDASH = "quickdash", "QuickDASH (0-100)"
+    PSFS = "psfs", "Patient-Specific Functional Scale (0-10)"
 
 
 class Direction(models.TextChoices):
@@ -309,9 +317,29 @@ class Goal(models.Model):
         return f"{self.measure_name}{side}"
 
 
+class SignedReportError(Exception):
+    """Raised when something tries to change or delete a signed progress report."""
+
+
+REPORT_SIGNED_MESSAGE = "A signed progress report cannot change; write an addendum instead."
+
+
+class ProgressReportQuerySet(models.QuerySet):
+    # The Python-level guard for bulk writes (the PostgreSQL trigger is the last word).
+    def update(self, **kwargs):
+        raise SignedReportError(REPORT_SIGNED_MESSAGE)
+
+    def delete(self):
+        raise SignedReportError(REPORT_SIGNED_MESSAGE)
+
+
 class ProgressReport(models.Model):
     """A progress report compares the goals with the baseline (Pub. 100-02 ch. 15 §220.3);
-    due at least once every 10 treatment days; written by a therapist, never an assistant."""
+    due at least once every 10 treatment days; written by a therapist, never an assistant.
+
+    It is signed when it is written (the author's password, `plancare.reports`): the canonical
+    content, with each goal's baseline, latest and target values as they stood, is stored with
+    its SHA-256 digest, and the row never changes after (corrections are addenda)."""
 
     plan = models.ForeignKey(PlanOfCare, on_delete=models.PROTECT, related_name="progress_reports")
     written_on = models.DateField()
@@ -319,9 +347,78 @@ class ProgressReport(models.Model):
     assessment = models.TextField(help_text="Progress toward each goal compared with the baseline.")
     plan_updates = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    goal_values = models.JSONField(
+        default=list, blank=True, help_text="Each goal's baseline, latest and target, as signed."
+    )
+    author_credentials = models.CharField(max_length=60, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_content = models.TextField(blank=True, help_text="Canonical JSON of the report.")
+    content_digest = models.CharField(max_length=64, blank=True)
+
+    objects = ProgressReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-written_on", "-id"]
+        triggers = [
+            pgtrigger.Protect(
+                name="progress_report_signed_frozen",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Progress report {self.written_on:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise SignedReportError(REPORT_SIGNED_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise SignedReportError(REPORT_SIGNED_MESSAGE)
+
+    @property
+    def is_signed(self) -> bool:
+        return bool(self.content_digest)
+
+
+class ProgressReportAddendumQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise SignedReportError("An addendum is signed and cannot change; write another one.")
+
+    def delete(self):
+        raise SignedReportError("An addendum is signed and cannot be deleted.")
+
+
+class ProgressReportAddendum(models.Model):
+    """A signed addition to a signed progress report (CMS Pub. 100-08 ch. 3 §3.3.2.5): the
+    report stays unchanged; the addendum says who wrote it, when and why."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.PROTECT, related_name="addenda")
+    reason = models.CharField(max_length=300)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_credentials = models.CharField(max_length=60, blank=True)
+    signed_at = models.DateTimeField(default=timezone.now)
+    digest = models.CharField(max_length=64)
+
+    objects = ProgressReportAddendumQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        triggers = [
+            pgtrigger.Protect(
+                name="report_addendum_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Addendum by {self.author} on {self.signed_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise SignedReportError("An addendum is signed and cannot change; write another one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise SignedReportError("An addendum is signed and cannot be deleted.")

@@ -9,6 +9,8 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from plancare import measures
+
 # DOMAIN.md §4: recertification at least every 90 days (the period counts both ends).
 MAX_CERTIFICATION_DAYS = 90
 # DOMAIN.md §2 E15: a recertification due within 14 days is a warning.
@@ -29,7 +31,12 @@ HIGHER, LOWER = "higher", "lower"
 ROM_MIN, ROM_MAX = Decimal(-30), Decimal(360)
 PAIN_MIN, PAIN_MAX = Decimal(0), Decimal(10)
 GIRTH_MAX = Decimal(300)
-DEFAULT_UNITS = {ROM: "°", PAIN: "/10", GIRTH: "cm"}
+DEFAULT_UNITS = {
+    ROM: "°",
+    PAIN: "/10",
+    GIRTH: "cm",
+    **{kind: measures.MEASURES[kind].unit for kind in measures.OUTCOME_SCORES},
+}
 
 # Plan statuses and the actions of the status buttons.
 DRAFT, ACTIVE, ON_HOLD, DISCHARGED = "draft", "active", "on_hold", "discharged"
@@ -264,7 +271,7 @@ def goal_value_problem(kind: str, value) -> str | None:
         return "Enter a range of motion between −30 and 360 degrees."
     if kind == GIRTH and not Decimal(0) < number <= GIRTH_MAX:
         return f"Enter a girth in centimetres greater than 0 and at most {GIRTH_MAX}."
-    return None
+    return measures.score_problem(kind, number)
 
 
 def goal_target_problem(baseline, target, direction: str) -> str | None:

@@ -319,29 +319,6 @@ def can_write_progress_report(user) -> bool:
     )
 
 
-def progress_report_create(
-    *, plan: PlanOfCare, author, written_on: dt.date, assessment: str, plan_updates: str = ""
-) -> ProgressReport:
-    if not can_write_progress_report(author):
-        raise PlanError(PROGRESS_REPORT_REFUSAL)
-    with transaction.atomic():
-        report = ProgressReport.objects.create(
-            plan=plan,
-            written_on=written_on,
-            author=author,
-            assessment=assessment,
-            plan_updates=plan_updates,
-        )
-        _record(
-            by=author,
-            action=AccessAction.CREATE,
-            obj=report,
-            patient=plan.patient,
-            detail=f"progress report of plan {plan.pk} on {written_on:%Y-%m-%d}",
-        )
-    return report
-
-
 # --- Reading the chart ----------------------------------------------------------------------
 
 

@@ -21,4 +21,14 @@ urlpatterns = [
         views.progress_report_new,
         name="progress_report_new",
     ),
+    path(
+        "progress-reports/<int:pk>/",
+        views.progress_report_detail,
+        name="progress_report_detail",
+    ),
+    path(
+        "progress-reports/<int:pk>/addenda/",
+        views.progress_report_addendum,
+        name="progress_report_addendum",
+    ),
 ]

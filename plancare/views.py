@@ -24,12 +24,13 @@ from django_htmx.http import trigger_client_event
 
 from accounts.decorators import object_view, writer_required
 from accounts.models import AccessAction, AccessEvent
-from plancare import services
+from plancare import reports, services
 from plancare.access import (
     get_diagnosis_for_user,
     get_goal_for_user,
     get_patient_for_user,
     get_plan_for_user,
+    get_report_for_user,
 )
 from plancare.forms import (
     DiagnosisForm,
@@ -37,18 +38,19 @@ from plancare.forms import (
     PatientForm,
     PlanForm,
     PlanStatusForm,
-    ProgressReportForm,
     RecertifyForm,
 )
+from plancare.forms_reports import ProgressReportForm, ReportAddendumForm
 from plancare.models import (
-    ACTIVE_GOAL_STATUSES,
     Diagnosis,
     Goal,
     IcdCode,
     Patient,
     PlanOfCare,
     PlanStatus,
+    ProgressReport,
 )
+from plancare.progress import goal_charts, measures_by_goal
 
 PATIENTS_PER_PAGE = 25
 PLAN_TEMPLATE = "plancare/plan_detail.html"
@@ -142,6 +144,7 @@ def patient_detail(request: HttpRequest, patient: Patient) -> HttpResponse:
         list(services.plans_with_details(PlanOfCare.objects.filter(patient=patient))), today
     )
     for plan in plans:
+        plan.patient = patient  # already read: the charts reach the visits through it
         plan.current_warnings = services.plan_warnings_for(plan, today)
         plan.certification = plan.certification_label(today)
     visits = list(patient.visits.select_related("clinician").order_by("-date_of_service", "-id"))
@@ -166,6 +169,12 @@ def patient_detail(request: HttpRequest, patient: Patient) -> HttpResponse:
             "startable": startable,
             "can_write": request.user.can_write,
             "can_start_visit": request.user.is_clinician,
+            # The current plan's goals charted over its visits (1 query: the measures).
+            "charts": (
+                goal_charts(list(plans[0].goals.all()), reports=plans[0].progress_reports.all())
+                if plans
+                else []
+            ),
         },
     )
 
@@ -266,6 +275,7 @@ def plan_detail(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
         reports=list(plan.progress_reports.select_related("author")),
         previous=plan.previous,
     )
+    context["charts"] = goal_charts(context["goals"], reports=context["reports"])
     AccessEvent.record(user=request.user, action=AccessAction.VIEW, obj=plan, patient=plan.patient)
     return render(request, PLAN_TEMPLATE, context)
 
@@ -402,7 +412,10 @@ def goal_edit(request: HttpRequest, goal: Goal) -> HttpResponse:
     return _inline_form(request, goal.plan, GOALS, goal, reverse("goal_edit", args=[goal.pk]))
 
 
-# --- Progress reports -----------------------------------------------------------------------
+# --- Progress reports: written and signed by a therapist, read with their charts, amended by
+# signed addenda -----------------------------------------------------------------------------
+
+REPORT_TEMPLATE = "plancare/progress_report_detail.html"
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -414,33 +427,27 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
-def _latest_measures(plan: PlanOfCare, goals: list[Goal]) -> dict[int, object]:
-    """The last measure of each goal, from the patient's visits (2 queries: visits, measures)."""
-    wanted = {goal.pk for goal in goals}
-    measures = [
-        measure
-        for visit in plan.patient.visits.prefetch_related("measures")
-        for measure in visit.measures.all()
-        if measure.goal_id in wanted
-    ]
-    measures.sort(key=lambda m: (m.visit.date_of_service, m.created_at, m.pk))
-    return {measure.goal_id: measure for measure in measures}
-
-
 @object_view(get_plan_for_user, kwarg="plan_pk", methods=GET_POST, write=True)
 def progress_report_new(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
     if not services.can_write_progress_report(request.user):
         raise PermissionDenied(services.PROGRESS_REPORT_REFUSAL)
     next_url = _safe_next(request)
-    form = ProgressReportForm(request.POST or None, plan=plan)
+    goals = reports.active_goals(plan)
+    found = measures_by_goal(goals)  # the values and the charts read the visits once
+    values = reports.goal_values(goals, found=found)
+    form = ProgressReportForm(
+        request.POST or None, plan=plan, assessment=reports.assessment_draft(values)
+    )
     if request.method == "POST" and form.is_valid():
-        services.progress_report_create(plan=plan, author=request.user, **form.cleaned_data)
-        messages.success(request, "Progress report saved.")
-        return redirect(next_url or reverse("plan_detail", args=[plan.pk]))
-    goals = list(plan.goals.filter(status__in=ACTIVE_GOAL_STATUSES))
-    latest = _latest_measures(plan, goals)
-    for goal in goals:
-        goal.latest_measure = latest.get(goal.pk)
+        try:
+            report = reports.progress_report_sign(
+                plan=plan, author=request.user, **form.cleaned_data
+            )
+        except reports.ReportRefused as exc:
+            form.add_error(exc.field, str(exc))
+        else:
+            messages.success(request, "Progress report signed.")
+            return redirect(next_url or reverse("progress_report_detail", args=[report.pk]))
     return render(
         request,
         "plancare/progress_report_form.html",
@@ -448,8 +455,52 @@ def progress_report_new(request: HttpRequest, plan: PlanOfCare) -> HttpResponse:
             "form": form,
             "plan": plan,
             "patient": plan.patient,
-            "goals": goals,
+            "values": values,
+            "charts": goal_charts(goals, prefix="report-goal", found=found),
             "next": next_url,
             "last_report": plan.progress_reports.first(),
         },
     )
+
+
+def _report_context(request: HttpRequest, report: ProgressReport, **extra) -> dict:
+    signed_ids = {row["goal"] for row in report.goal_values}  # the goals the report signed
+    goals = [g for g in report.plan.goals.all() if g.pk in signed_ids]
+    return {
+        "report": report,
+        "plan": report.plan,
+        "patient": report.plan.patient,
+        "verified": reports.verify_report(report),
+        "addenda": list(report.addenda.select_related("author")),
+        "charts": goal_charts(goals, prefix="report-goal", until=report.written_on),
+        "can_amend": services.can_write_progress_report(request.user),
+        "addendum_form": ReportAddendumForm(),
+        **extra,
+    }
+
+
+@object_view(get_report_for_user)
+def progress_report_detail(request: HttpRequest, report: ProgressReport) -> HttpResponse:
+    AccessEvent.record(
+        user=request.user, action=AccessAction.VIEW, obj=report, patient=report.plan.patient
+    )
+    return render(request, REPORT_TEMPLATE, _report_context(request, report))
+
+
+@object_view(get_report_for_user, methods=GET_POST, write=True)
+def progress_report_addendum(request: HttpRequest, report: ProgressReport) -> HttpResponse:
+    if not services.can_write_progress_report(request.user):
+        raise PermissionDenied(services.PROGRESS_REPORT_REFUSAL)
+    if request.method == "GET":
+        return redirect(reverse("progress_report_detail", args=[report.pk]) + "#addenda")
+    form = ReportAddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            reports.report_addendum_create(report=report, user=request.user, **form.cleaned_data)
+        except reports.ReportRefused as exc:
+            form.add_error(exc.field, str(exc))
+        else:
+            messages.success(request, "Addendum signed.")
+            return redirect(reverse("progress_report_detail", args=[report.pk]) + "#addenda")
+    context = _report_context(request, report, addendum_form=form)
+    return render(request, REPORT_TEMPLATE, context, status=422)

@@ -38,6 +38,8 @@ VIEWS: dict[str, View] = {
     "goal_new": View(lambda w: {"plan_pk": w.plan.pk}, write=True),
     "goal_edit": View(lambda w: {"pk": w.goal.pk}, write=True),
     "progress_report_new": View(lambda w: {"plan_pk": w.plan.pk}, write=True),
+    "progress_report_detail": View(lambda w: {"pk": w.report.pk}, write=False),
+    "progress_report_addendum": View(lambda w: {"pk": w.report.pk}, write=True),
     # notes
     "visit_start": View(lambda w: {"patient_pk": w.patient.pk}, write=True),
     "visit_note": View(_visit, write=False),
@@ -66,6 +68,8 @@ VIEWS: dict[str, View] = {
     "visit_sign": View(_visit, write=True),
     "visit_cosign": View(_visit, write=True),
     "addendum_add": View(_visit, write=True),
+    "carry_forward": View(_visit, write=True),
+    "carry_confirm": View(lambda w: {**_visit(w), "item": w.carried.pk}, write=True),
     # billing
     "superbill": View(_visit, write=False),
     # records

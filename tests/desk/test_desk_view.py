@@ -284,16 +284,18 @@ def _fill(pt, n: int) -> None:
         TimeBlockFactory(visit=visit, start="09:00", stop="09:20")
 
 
-# The page's fixed queries (22): session, user, the user's clinic (3); the deadlines: plans,
+# The page's fixed queries (27): session, user, the user's clinic (3); the deadlines: plans,
 # the dates of their visits, their last reports (3); the unsigned count (the paginator's) and
 # the co-sign count (2); the page's visits with patient, payer profile, plan and clinician, then
 # their time blocks, untimed services and techniques (4); the facts of the page's visits in bulk
-# (7: visits, findings, techniques, blocks, measures, goal links, treatment dates); the
-# undelivered reminders (1); the clinician filter's choices, counted then listed (2).
+# (12: visits, findings, techniques, blocks, measures, goal links, carried-forward items, the
+# patients' visits (treatment dates), then the earlier visits the stalled-progress and
+# cloned-note rules compare with their findings, techniques and measures); the undelivered
+# reminders (1); the clinician filter's choices, counted then listed (2).
 # Then billing.services.visit_billing's own reads of each visit on the page (6 here: the
 # payer's stored default, NCCI pairs, MUE limits, fee year, RVUs, KX threshold): bounded by the
 # page size, never by the clinic's size.
-FIXED_QUERIES = 22
+FIXED_QUERIES = 27
 BILLING_PER_VISIT = 6
 
 

@@ -51,7 +51,11 @@ def test_it_charts_and_signs_the_s1_reference_visit(page, live_server, login, pt
             earlier = VisitFactory(
                 plan=plan, clinician=pt, visit_number=number, date_of_service=day
             )
-            sign_visit(visit_pk=complete_s1(earlier).pk, user=pt, password=password)
+            complete_s1(earlier)
+            # Rotation rising visit after visit (44°, 48°, 52°, 56°, then 58° today): no
+            # stalled progress.
+            earlier.measures.filter(kind="rom").update(post_value=40 + 4 * number)
+            sign_visit(visit_pk=earlier.pk, user=pt, password=password)
         _chart(page, live_server, login, password)
 
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from accounts.models import AccessEvent
-from notes.models import GoalLink, Technique, TimeBlock, Visit
+from notes.models import CarriedItem, GoalLink, Technique, TimeBlock, Visit
 from tests.access_table import VIEWS, urls_under
 from tests.notes.conftest import local, url
 
@@ -26,6 +26,9 @@ def charted(s1_visit):
         "link": GoalLink.objects.filter(visit=s1_visit).first().pk,
         "service": s1_visit.untimed_services.create(
             code_id="97010", region="cervical spine", clinician=s1_visit.clinician
+        ).pk,
+        "carried": CarriedItem.objects.create(
+            visit=s1_visit, source=s1_visit, finding=s1_visit.findings.first(), fingerprint="0" * 64
         ).pk,
     }
 

@@ -32,9 +32,14 @@ from tests.factories import (
 # What facts_for_visit itself reads (billing's own queries come on top):
 # 1 the visit with clinic, patient, payer profile, plan, clinician and supervisor, the plan's
 #   "has a diagnosis" and its last progress report date; 2 findings; 3 techniques; 4 time
-#   blocks with code and clinician; 5 measures; 6 goal links with goals; 7 untimed services
-#   (only when billing is not given); 8 the plan's other treatment dates since the report.
-FACTS_QUERIES = 8
+#   blocks with code and clinician; 5 measures; 6 goal links with goals; 7 the carried-forward
+#   items not yet confirmed; 8 untimed services (only when billing is not given); 9 the
+#   patient's visits up to the date of service (the plan's treatment dates since the report,
+#   the earlier visits); 10-13 the earlier visits
+#   compared by the stalled-progress and cloned-note rules, with their findings, techniques
+#   and measures (not read when the visit is the patient's first).
+FACTS_QUERIES = 13
+PRIOR_QUERIES = 4
 # billing.services.visit_billing on one timed code of a Medicare patient: the stored default
 # payer profile, the code catalog, the MUE limits, the conversion factor, the RVUs, the KX
 # threshold and the year-to-date charge lines.
@@ -346,7 +351,8 @@ def test_it_uses_the_billing_preview_it_is_given(pt):
     )
     with CaptureQueriesContext(connection) as queries:
         facts = facts_for_visit(visit, billing=preview)
-    assert len(queries) == FACTS_QUERIES - 1  # no untimed services, no billing queries
+    # No untimed services, no billing queries, no earlier visit to compare.
+    assert len(queries) == FACTS_QUERIES - 1 - PRIOR_QUERIES
     assert facts.billing_notices == (audit.BillingNotice("KX", "KX is applied.", "#services"),)
     (item,) = [i for i in audit.evaluate(facts) if i.code == "BILL"]
     assert (item.label, item.where, item.blocking) == ("Billing (KX)", "#services", False)
@@ -379,7 +385,9 @@ def _big_visit(pt):
 
 def test_it_reads_a_visit_in_a_fixed_number_of_queries(pt, django_assert_max_num_queries):
     # DESIGN.md §2.10: the count does not grow with the note or the plan's history.
-    small = s1_visit(pt)
+    plan = plan_for(pt)
+    _visits_on(plan, [today() - dt.timedelta(days=2)])
+    small = s1_visit(pt, plan=plan)  # one earlier visit
     big = _big_visit(pt)
     counts = []
     for visit in (small, big):

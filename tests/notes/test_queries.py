@@ -32,8 +32,11 @@ NOTE = 9
 # conversion factor, RVUs, KX threshold and year-to-date charge lines: 7.
 BILLING = 7
 # notes.facts.facts_for_visit with billing given: the visit with its plan facts, findings,
-# techniques, time blocks, measures, goal links and the plan's other treatment dates: 7.
-AUDIT = 7
+# techniques, time blocks, measures, goal links, carried-forward items and the patient's
+# visits up to the date (the plan's other treatment dates), then the earlier visits the
+# stalled-progress and cloned-note rules compare, with their findings, techniques and
+# measures: 12.
+AUDIT = 12
 # A signed note: the addenda with authors (1) and the digest check, which rebuilds the
 # canonical content from the rows (6).
 SIGNED = 7

@@ -57,7 +57,7 @@ def test_the_s1_reference_visit_shows_exactly_the_figures_of_scenarios(pt_client
     assert 'data-testid="fee-total">$27.72<' in html
     assert "✓ Return to driving safely" in shown
     rows = response.context["checklist_rows"]
-    assert [row.state for row in rows] == ["ok"] * 16
+    assert [row.state for row in rows] == ["ok"] * 19  # E1-E16 and the progress rules
     # Per-code and CMS agree for this visit (S1: "CMS and per-code alike").
     assert "Medicare Part B · CMS 8-minute rule (total time)" in shown
 

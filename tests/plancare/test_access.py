@@ -18,8 +18,10 @@ READ_VIEWS = {name for name in PLANCARE_VIEWS if name in VIEWS and not VIEWS[nam
 WRITE_VIEWS = {name for name in PLANCARE_VIEWS if name in VIEWS and VIEWS[name].write}
 
 
-def _urls(patient, plan, diagnosis, goal) -> dict[str, str]:
-    world = SimpleNamespace(patient=patient, plan=plan, diagnosis=diagnosis, goal=goal)
+def _urls(patient, plan, diagnosis, goal, report) -> dict[str, str]:
+    world = SimpleNamespace(
+        patient=patient, plan=plan, diagnosis=diagnosis, goal=goal, report=report
+    )
     return urls_under("patients/", world)
 
 
@@ -43,8 +45,12 @@ PAYLOADS = {
 
 
 @pytest.fixture
-def urls(patient, plan, diagnosis, goal):
-    return _urls(patient, plan, diagnosis, goal)
+def urls(patient, plan, diagnosis, goal, pt):
+    # A report row as such (signing it would log an access event the tests look for).
+    report = ProgressReport.objects.create(
+        plan=plan, author=pt, written_on=plan.start_date, assessment="Progressing."
+    )
+    return _urls(patient, plan, diagnosis, goal, report)
 
 
 def _snapshot():
@@ -72,7 +78,7 @@ def test_it_answers_404_to_another_clinics_user_on_get_and_post(name, urls, outs
 @pytest.mark.parametrize("name", sorted(READ_VIEWS | WRITE_VIEWS))
 def test_it_answers_404_for_ids_that_do_not_exist(name, pt_client):
     nothing = SimpleNamespace(pk=999999)
-    missing = _urls(nothing, nothing, nothing, nothing)[name]
+    missing = _urls(nothing, nothing, nothing, nothing, nothing)[name]
     assert pt_client.get(missing).status_code == 404
     assert pt_client.post(missing, PAYLOADS.get(name, {})).status_code == 404
 

@@ -10,7 +10,7 @@ from plancare import demo, rules
 from plancare.models import Diagnosis, Goal, IcdCode, Patient, PlanOfCare, ProgressReport
 from tests.factories import today
 
-RIVERSIDE = ["RPT-1001", "RPT-1002", "RPT-1003", "RPT-1004", "RPT-1005", "RPT-1006"]
+RIVERSIDE = ["RPT-1001", "RPT-1002", "RPT-1003", "RPT-1004", "RPT-1005", "RPT-1006", "RPT-1007"]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import AccessEvent
 from plancare.models import ProgressReport
-from tests.factories import MeasureFactory, VisitFactory, today
+from tests.factories import PASSWORD, MeasureFactory, VisitFactory, today
 
 REFUSAL = (
     "Only a physical or occupational therapist or a chiropractor writes a progress report; "
@@ -34,6 +34,7 @@ def _data(**changes) -> dict:
         "written_on": today().isoformat(),
         "assessment": "Rotation 35° → 58° (goal 70°); pain 8/10 → 4/10 (goal 2/10).",
         "plan_updates": "Continue 2×/week.",
+        "password": PASSWORD,
         **changes,
     }
 
@@ -48,19 +49,24 @@ def test_it_shows_each_active_goal_with_baseline_target_and_latest_measure(pt_cl
     assert response.status_code == 200
     text = response.text
     assert "Return to driving safely: check mirrors" in text
-    assert "baseline <strong>35°</strong> → target <strong>70°</strong>" in text
-    assert "Latest: 58 on" in text and "(visit 4)" in text
+    assert "<td>35°</td>" in text and "<td>70°</td>" in text
+    assert '58° <span class="text-body-secondary">(visit 4)</span>' in text
     assert "Drive without pain on turning the head" not in text  # met: not active
+    # The assessment starts from each goal's values; the goal's chart is beside it.
+    assert response.context["form"].initial["assessment"] == (
+        "Active cervical rotation (left): baseline 35°, now 58° at visit 4, target 70°."
+    )
+    assert f'id="report-goal-{goal.pk}"' in text
 
 
 def test_a_therapist_writes_a_progress_report(pt_client, pt, plan):
     response = pt_client.post(_url(plan), _data())
     assert response.status_code == 302
-    assert response["Location"] == reverse("plan_detail", args=[plan.pk])
     report = ProgressReport.objects.get()
+    assert response["Location"] == reverse("progress_report_detail", args=[report.pk])
     assert (report.plan, report.author, report.written_on) == (plan, pt, today())
     event = AccessEvent.objects.get(object_type="ProgressReport")
-    assert (event.action, event.patient) == ("create", plan.patient)
+    assert (event.action, event.patient) == ("sign", plan.patient)
     assert "Rotation 35° → 58°" in pt_client.get(reverse("plan_detail", args=[plan.pk])).text
 
 
@@ -110,7 +116,8 @@ def test_it_ignores_a_next_url_that_leaves_the_site(pt_client, plan, target):
     form = pt_client.get(_url(plan), {"next": target})
     assert "evil.example" not in form.text and "javascript:" not in form.text
     response = pt_client.post(_url(plan), {**_data(), "next": target})
-    assert response["Location"] == reverse("plan_detail", args=[plan.pk])
+    report = ProgressReport.objects.latest("pk")
+    assert response["Location"] == reverse("progress_report_detail", args=[report.pk])
 
 
 @pytest.mark.parametrize(
@@ -123,11 +130,13 @@ def test_it_ignores_a_next_url_that_leaves_the_site(pt_client, plan, target):
         ),
         ({"written_on": "2001-01-01"}, "written_on", "Enter a date on or after the plan's start"),
         ({"assessment": "  "}, "assessment", "This field is required."),
+        ({"password": "wrong"}, "password", "That password is not right"),
+        ({"password": ""}, "password", "Enter your password: it is your signature"),
     ],
 )
 def test_it_shows_what_to_fix_in_the_report(pt_client, plan, changes, field, message):
     response = pt_client.post(_url(plan), _data(**changes))
-    assert response.status_code == 200
+    assert response.status_code == 200  # the form again, the message next to the field
     assert any(message in e for e in response.context["form"].errors[field])
     assert not ProgressReport.objects.exists()
 
@@ -139,9 +148,10 @@ def test_the_latest_measure_is_the_one_of_the_latest_visit(pt_client, plan, goal
         plan=plan, visit_number=3, date_of_service=today() - dt.timedelta(days=3)
     )  # charted after visit 4, but served before it
     MeasureFactory(visit=earlier, goal=goal, pre_value=Decimal(40), post_value=Decimal(47))
-    text = pt_client.get(_url(plan)).text
-    assert "Latest: 61 on" in text and "(visit 4)" in text
-    assert "Latest: 47" not in text
+    response = pt_client.get(_url(plan))
+    [row] = [r for r in response.context["values"] if r["goal"] == goal.pk]
+    assert (row["latest"], row["latest_visit"]) == ("61°", 4)
+    assert '61° <span class="text-body-secondary">(visit 4)</span>' in response.text
 
 
 def test_the_form_takes_a_fixed_number_of_queries(
@@ -150,7 +160,8 @@ def test_the_form_takes_a_fixed_number_of_queries(
     for number in (2, 3, 4):
         visit = VisitFactory(plan=plan, visit_number=number)
         MeasureFactory(visit=visit, goal=goal)
-    # session, user, the plan with its patient and clinician, the active goals, the patient's
-    # visits, their measures, the last report, the clinic (page header)
-    with django_assert_max_num_queries(8):
+    # session, user, the plan with its patient and clinician, the active goals, their latest
+    # measures (the values), their measures per visit (the charts), the plan's reports (the
+    # charts), the last report, the clinic (page header)
+    with django_assert_max_num_queries(9):
         assert pt_client.get(_url(plan)).status_code == 200

@@ -13,6 +13,8 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
+from notes.models import CarriedItem
+from plancare.reports import progress_report_record
 from tests.access_table import VIEWS, WITHOUT_ID, walk
 from tests.factories import (
     DiagnosisFactory,
@@ -74,7 +76,7 @@ class _AnyObject:
 
 _NAMES_ONLY = SimpleNamespace(**{k: _AnyObject() for k in (
     "patient", "plan", "diagnosis", "goal", "visit", "finding", "technique", "block",
-    "service", "measure", "link", "adr", "export_job",
+    "service", "measure", "link", "report", "carried", "adr", "export_job",
 )})  # fmt: skip
 
 
@@ -110,6 +112,12 @@ def world(clinic, pt, auditor):
         ),
         measure=MeasureFactory(visit=visit, goal=goal),
         link=GoalLinkFactory(visit=visit, goal=goal),
+        report=progress_report_record(
+            plan=plan, author=pt, written_on=plan.start_date, assessment="Progressing."
+        ),
+        carried=CarriedItem.objects.create(
+            visit=visit, source=visit, finding=finding, fingerprint="0" * 64
+        ),
         adr=AdrRequest.objects.create(
             clinic=clinic,
             patient=patient,
