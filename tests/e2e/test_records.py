@@ -15,6 +15,7 @@ import time_machine
 from playwright.sync_api import expect
 
 from billing.demo import load_reference_data
+from notes.models import Visit
 from notes.signing import sign_visit
 from plancare.models import PlanOfCare
 from records.manifest import verify_zip
@@ -46,7 +47,14 @@ def reference_patient(pt, password, settings, tmp_path):
             visit_number=number,
             date_of_service=plan.start_date + dt.timedelta(days=offset),
         )
-        sign_visit(visit_pk=complete_s1(visit).pk, user=pt, password=password)
+        complete_s1(visit)
+        # The same technique on the same segment visit after visit needs the reason skilled
+        # care is still needed (notes.audit E17): written on each note.
+        Visit.objects.filter(pk=visit.pk).update(
+            skilled_care="Segmental restriction above the fusion still needs graded "
+            "mobilization by the therapist; rotation is progressing toward the driving goal."
+        )
+        sign_visit(visit_pk=visit.pk, user=pt, password=password)
     return plan.patient
 
 
