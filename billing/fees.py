@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Subquery
+
 from billing.models import CodeRvu, FeeYear, PayerFee, PayerProfile
 
 CENT = Decimal("0.01")
@@ -59,15 +61,20 @@ class FeeSchedule:
 
 
 def fee_schedule(*, payer: PayerProfile, codes: Iterable[str], year: int) -> FeeSchedule:
-    """The rates of `codes` for the payer in `year`: 3 queries at most (conversion factor,
-    RVUs, the payer's own fees), whatever the number of codes."""
+    """The rates of `codes` for the payer in `year`: 2 queries at most (the RVUs with the
+    year's conversion factor, the payer's own fees), whatever the number of codes."""
     codes = sorted(set(codes))
     if not codes:
         return FeeSchedule(year, None, {}, frozenset())
-    factor = FeeYear.objects.filter(year=year).values_list("conversion_factor", flat=True).first()
+    factor_of_year = FeeYear.objects.filter(year=year).values("conversion_factor")[:1]
+    rvus = CodeRvu.objects.filter(year=year, code_id__in=codes).annotate(
+        factor=Subquery(factor_of_year)
+    )
+    factor = None
     rates: dict[str, Decimal] = {}
-    if factor is not None:
-        for rvu in CodeRvu.objects.filter(year=year, code_id__in=codes):
+    for rvu in rvus:
+        factor = rvu.factor
+        if factor is not None:
             rates[rvu.code_id] = rvu_rate(total_rvu=rvu.total, conversion_factor=factor)
     own: dict[str, Decimal] = {}
     if payer.pk is not None:

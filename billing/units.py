@@ -37,10 +37,8 @@ __all__ = [
     "METHOD_CMS",
     "METHOD_LABELS",
     "CodeUnits",
-    "UnitsSummary",
     "allocate_units",
     "explain_units",
-    "summarize_units",
     "total_units",
 ]
 
@@ -150,17 +148,6 @@ class CodeUnits:
         return self.full_units * UNIT_MINUTES
 
 
-@dataclass(frozen=True, slots=True)
-class UnitsSummary:
-    """The units of a date of service with the totals a note shows."""
-
-    method: str
-    method_label: str
-    total_minutes: int
-    total_units: int
-    lines: tuple[CodeUnits, ...]
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -240,15 +227,3 @@ def explain_units(minutes: Mapping[str, int], *, method: str = METHOD_CMS) -> li
         )
         for code, m in checked.items()
     ]
-
-
-def summarize_units(minutes: Mapping[str, int], *, method: str = METHOD_CMS) -> UnitsSummary:
-    """explain_units() with the totals: timed minutes, units and the method's label."""
-    lines = tuple(explain_units(minutes, method=method))
-    return UnitsSummary(
-        method=method,
-        method_label=METHOD_LABELS[method],
-        total_minutes=sum(line.minutes for line in lines),
-        total_units=sum(line.units for line in lines),
-        lines=lines,
-    )

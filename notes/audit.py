@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from billing.units import MINIMUM_MINUTES
 from notes import likeness, rules
+from plancare.rules import recertification_due
 
 # --- Results --------------------------------------------------------------------------------
 
@@ -117,22 +119,7 @@ class TechniqueFacts:
 
     def fields(self) -> dict[str, object]:
         """The values by notes.models.Technique field name, for rules.technique_problems."""
-        return {
-            "region": self.region,
-            "laterality": self.laterality,
-            "direction": self.direction,
-            "grade": self.grade,
-            "mode": self.mode,
-            "patient_position": self.patient_position,
-            "tissue": self.tissue,
-            "method": self.method,
-            "intensity": self.intensity,
-            "force": self.force,
-            "sequence": self.sequence,
-            "consent_documented": self.consent_documented,
-            "screening": self.screening,
-            "details": self.details,
-        }
+        return {name: getattr(self, name) for name in rules.TECHNIQUE_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -221,10 +208,8 @@ ACTIVE_GOAL_STATUSES = ("not_started", "progressing")  # plancare.models.ACTIVE_
 MEDICARE_PART_B = "medicare_b"  # plancare.models.PayerType.MEDICARE_B
 AIDE = "AIDE"  # accounts.models.Discipline.AIDE
 MODIFIER_WARNING_CODES = ("NCCI", "MOD59_UNSUPPORTED")  # E13
-MIN_TIMED_MINUTES = 8  # DOMAIN.md §3: fewer than 8 total timed minutes bill no unit
 MIN_DECISION_CHARS = 10  # E6: a few words, not a placeholder
 PROGRESS_REPORT_HEADS_UP = 8  # E16: from this treatment day on, warn ahead of the due day
-RECERT_WARNING_DAYS = 14  # DOMAIN.md §2 E15: recertification due within 14 days warns
 
 
 @dataclass(frozen=True)
@@ -400,10 +385,10 @@ def e4_time(facts: NoteFacts) -> Iterable[Missing]:
         )
         return
     total = facts.total_timed_minutes
-    if total < MIN_TIMED_MINUTES:
+    if total < MINIMUM_MINUTES:  # DOMAIN.md §3, from billing.units
         yield _missing(
             "E4",
-            f"Total timed minutes are {total}; fewer than {MIN_TIMED_MINUTES} bill no 97140 "
+            f"Total timed minutes are {total}; fewer than {MINIMUM_MINUTES} bill no 97140 "
             "unit. Record the actual start and stop times of each block.",
         )
 
@@ -609,15 +594,8 @@ def e15_certification(facts: NoteFacts) -> Iterable[Missing]:
             blocking=facts.is_medicare,
             where=where,
         )
-    elif (plan.cert_through - day).days <= RECERT_WARNING_DAYS:
-        left = (plan.cert_through - day).days
-        when = "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}"
-        yield _missing(
-            "E15",
-            f"Recertification due: the certification ends {when} ({_fmt(plan.cert_through)}).",
-            blocking=False,
-            where=where,
-        )
+    elif due := recertification_due(plan.cert_through, day):  # plancare.rules
+        yield _missing("E15", due, blocking=False, where=where)
 
 
 def e16_progress_report(facts: NoteFacts) -> Iterable[Missing]:
@@ -825,10 +803,6 @@ def evaluate(facts: NoteFacts) -> list[Missing]:
 
 def blocking(items: Iterable[Missing]) -> list[Missing]:
     return [item for item in items if item.blocking]
-
-
-def warnings(items: Iterable[Missing]) -> list[Missing]:
-    return [item for item in items if not item.blocking]
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from notes.audit import (
     TimeBlockFacts,
     evaluate,
 )
-from notes.models import CarriedItem, GoalLink, TimeBlock, UntimedService, Visit
+from notes.models import CarriedItem, GoalLink, Measure, TimeBlock, UntimedService, Visit
+from notes.rules import TECHNIQUE_FIELDS
 from plancare.measures import mcid_for
 from plancare.models import Diagnosis, ProgressReport
 
@@ -48,7 +49,10 @@ def clinician_facts(user) -> ClinicianFacts:
     )
 
 
-def _visits_with_rows(visit_ids: Iterable[int], *, with_services: bool):
+def visit_annotations() -> dict:
+    """What the rules need about the visit's plan beyond its row: whether the plan has a
+    diagnosis, and the date of its last progress report on or before the date of service
+    (subqueries of the visit's own query)."""
     last_report = (
         ProgressReport.objects.filter(
             plan=OuterRef("plan"), written_on__lte=OuterRef("date_of_service")
@@ -56,17 +60,37 @@ def _visits_with_rows(visit_ids: Iterable[int], *, with_services: bool):
         .order_by("-written_on")
         .values("written_on")[:1]
     )
+    return {
+        "plan_has_diagnosis": Exists(Diagnosis.objects.filter(plan=OuterRef("plan"))),
+        "last_report_on": Subquery(last_report),
+    }
+
+
+# The visit's relations the rules read (with the visit, in its own query).
+VISIT_RELATED = (
+    "clinic",
+    "patient",
+    "patient__payer_profile",
+    "plan",
+    "clinician",
+    "clinician__supervising_therapist",
+)
+
+
+def row_prefetches(*, with_services: bool = True) -> list:
+    """The note's rows, one query each, whatever their number."""
     prefetches = [
-        "findings",  # query 2: the findings
-        "techniques",  # query 3: the techniques
-        Prefetch(  # query 4: the time blocks with their code and performing clinician
+        "findings",  # the findings
+        "techniques",  # the techniques
+        Prefetch(  # the time blocks with their code and performing clinician
             "time_blocks",
             queryset=TimeBlock.objects.select_related(
                 "code", "clinician", "clinician__supervising_therapist"
             ),
         ),
-        "measures",  # query 5: the measures
-        # query 6: the goal links with their goals
+        # the measures with the goal each serves
+        Prefetch("measures", queryset=Measure.objects.select_related("goal")),
+        # the goal links with their goals
         Prefetch("goal_links", queryset=GoalLink.objects.select_related("goal")),
         # query 7: the carried-forward items not yet confirmed, with their rows
         Prefetch(
@@ -77,31 +101,25 @@ def _visits_with_rows(visit_ids: Iterable[int], *, with_services: bool):
         ),
     ]
     if with_services:
-        # query 7: the untimed services with their code and clinician, which billing needs
+        # the untimed services with their code and clinician, which billing needs
         prefetches.append(
             Prefetch(
                 "untimed_services",
                 queryset=UntimedService.objects.select_related("code", "clinician"),
             )
         )
+    return prefetches
+
+
+def _visits_with_rows(visit_ids: Iterable[int], *, with_services: bool):
     # query 1: the visits with their clinic, patient (and payer profile), plan, rendering
     # clinician and supervisor, whether the plan has a diagnosis, and the date of the last
-    # progress report on or before the date of service
+    # progress report on or before the date of service; then one query per kind of row
     return (
         Visit.objects.filter(pk__in=list(visit_ids))
-        .select_related(
-            "clinic",
-            "patient",
-            "patient__payer_profile",
-            "plan",
-            "clinician",
-            "clinician__supervising_therapist",
-        )
-        .annotate(
-            plan_has_diagnosis=Exists(Diagnosis.objects.filter(plan=OuterRef("plan"))),
-            last_report_on=Subquery(last_report),
-        )
-        .prefetch_related(*prefetches)
+        .select_related(*VISIT_RELATED)
+        .annotate(**visit_annotations())
+        .prefetch_related(*row_prefetches(with_services=with_services))
     )
 
 
@@ -194,20 +212,7 @@ def _technique(t) -> TechniqueFacts:
         id=t.pk,
         kind=t.kind,
         finding_id=t.finding_id,
-        region=t.region,
-        laterality=t.laterality,
-        direction=t.direction,
-        grade=t.grade,
-        mode=t.mode,
-        patient_position=t.patient_position,
-        tissue=t.tissue,
-        method=t.method,
-        intensity=t.intensity,
-        force=t.force,
-        sequence=t.sequence,
-        consent_documented=t.consent_documented,
-        screening=t.screening,
-        details=t.details,
+        **{name: getattr(t, name) for name in TECHNIQUE_FIELDS},
     )
 
 
@@ -332,6 +337,21 @@ def facts_for_visit(visit, *, billing=None) -> NoteFacts:
     number of findings, techniques, blocks, measures or earlier visits."""
     previews = {visit.pk: billing} if billing is not None else None
     return facts_for_visits([visit.pk], billing=previews)[visit.pk]
+
+
+def facts_for_loaded_visit(visit, *, billing) -> NoteFacts:
+    """The facts of a visit already read with `VISIT_RELATED`, `visit_annotations()` and
+    `row_prefetches()` (the note's snapshot): one query for the patient's visits, and 4 for the
+    earlier visits' rows when there are any."""
+    rows = _patients_visits([visit])
+    earlier_ids = _earlier_ids([visit], rows)[visit.pk]
+    prior = _prior_visits(set(earlier_ids)) if earlier_ids else {}
+    return _facts(
+        visit,
+        billing=billing,
+        other_dates=_other_treatment_dates([visit], rows)[visit.pk],
+        earlier=tuple(prior[pk] for pk in earlier_ids),
+    )
 
 
 def check_visit(visit) -> list[Missing]:

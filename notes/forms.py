@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 
 from notes import rules
 from notes.models import (
+    NARRATIVE_PARTS,
     AddendumKind,
     Finding,
     Measure,
@@ -148,51 +149,9 @@ class FindingForm(NoteModelForm):
 # --- Techniques ------------------------------------------------------------------------------
 
 # Which fields each technique type asks for (shown by kind; the server validates by kind with
-# notes.rules.technique_problems, DOMAIN.md §2 E2/E3/E12). Region applies to every kind.
-KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    TechniqueKind.JOINT_MOBILIZATION: (
-        "region",
-        "laterality",
-        "direction",
-        "grade",
-        "mode",
-        "patient_position",
-    ),
-    TechniqueKind.MANIPULATION: (
-        "region",
-        "laterality",
-        "direction",
-        "grade",
-        "patient_position",
-        "consent_documented",
-        "screening",
-    ),
-    TechniqueKind.SOFT_TISSUE: (
-        "region",
-        "tissue",
-        "method",
-        "laterality",
-        "intensity",
-        "patient_position",
-    ),
-    TechniqueKind.TRACTION: ("region", "laterality", "mode", "force", "patient_position"),
-    TechniqueKind.LYMPHATIC: ("region", "laterality", "sequence", "patient_position"),
-    TechniqueKind.STRETCHING: ("region", "tissue", "laterality", "patient_position"),
-}
-KIND_SPECIFIC = (
-    "laterality",
-    "direction",
-    "grade",
-    "mode",
-    "patient_position",
-    "tissue",
-    "method",
-    "intensity",
-    "force",
-    "sequence",
-    "consent_documented",
-    "screening",
-)
+# notes.rules.technique_problems, DOMAIN.md §2 E2/E3/E12), from notes.rules' one table.
+KIND_FIELDS = rules.TECHNIQUE_SHOWN
+KIND_SPECIFIC = tuple(name for name in rules.TECHNIQUE_FIELDS if name not in ("region", "details"))
 
 DIRECTION_CHOICES = [
     ("", "—"),
@@ -263,24 +222,7 @@ class TechniqueForm(NoteModelForm):
 
     class Meta:
         model = Technique
-        fields = [
-            "finding",
-            "kind",
-            "region",
-            "laterality",
-            "direction",
-            "grade",
-            "mode",
-            "patient_position",
-            "tissue",
-            "method",
-            "intensity",
-            "force",
-            "sequence",
-            "consent_documented",
-            "screening",
-            "details",
-        ]
+        fields = ["finding", "kind", *rules.TECHNIQUE_FIELDS]
         labels = {
             "kind": "Technique type",
             "region": "Region / structure",
@@ -678,13 +620,6 @@ class GoalRemarkForm(NoteForm):
 
 # --- Narrative (the visit's own text, optimistic locking) -------------------------------------
 
-NARRATIVE_PARTS: dict[str, tuple[str, ...]] = {
-    "decisions": ("in_treatment_decisions",),
-    "reasoning": ("reasoning", "reasoning_confirmed"),
-    "skilled_care": ("skilled_care",),
-    "untimed": ("untimed_minutes",),
-}
-
 
 class NarrativeForm(NoteForm):
     """One part of the visit's text (`part`), with the version it was edited from."""
@@ -723,7 +658,7 @@ class NarrativeForm(NoteForm):
         super().__init__(*args, **kwargs)
         self.part = part
         self.auto_id = f"id_{part}_%s"
-        keep = {"version", *NARRATIVE_PARTS[part]}
+        keep = {"version", *NARRATIVE_PARTS[part].fields}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
@@ -746,7 +681,7 @@ class NarrativeForm(NoteForm):
         return cleaned
 
     def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in NARRATIVE_PARTS[self.part]}
+        return {name: self.cleaned_data[name] for name in NARRATIVE_PARTS[self.part].fields}
 
 
 # --- Signatures ------------------------------------------------------------------------------

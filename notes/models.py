@@ -7,12 +7,14 @@ whatever path the write takes. Corrections are `Addendum` rows.
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from notes.rules import TECHNIQUE_KIND_TABLE
 from plancare.models import Side
 
 
@@ -23,6 +25,28 @@ class SignedVisitError(Exception):
 SIGNED_MESSAGE = "This note is signed and cannot change; write an addendum instead."
 # The only columns of a signed visit that may be written, once: the co-signature.
 COSIGN_FIELDS = frozenset({"cosigned_by", "cosigned_at", "updated_at"})
+
+
+@dataclass(frozen=True)
+class NarrativePart:
+    """A part of the visit's own text, saved on its own: its fields, the note section that
+    holds it and that section's anchor."""
+
+    name: str
+    fields: tuple[str, ...]
+    section: str
+    anchor: str
+
+
+NARRATIVE_PARTS: dict[str, NarrativePart] = {
+    part.name: part
+    for part in (
+        NarrativePart("decisions", ("in_treatment_decisions",), "decisions", "decisions"),
+        NarrativePart("reasoning", ("reasoning", "reasoning_confirmed"), "reasoning", "reasoning"),
+        NarrativePart("skilled_care", ("skilled_care",), "skilled_care", "skilled-care"),
+        NarrativePart("untimed", ("untimed_minutes",), "services", "services"),
+    )
+}
 
 
 class VisitStatus(models.TextChoices):
@@ -146,25 +170,38 @@ class Visit(models.Model):
         return f"Visit {self.visit_number} on {self.date_of_service:%Y-%m-%d}"
 
     def save(self, *args, **kwargs):
-        """Refuse to write a visit whose stored row is signed, except the one-time
-        co-signature (`save(update_fields=["cosigned_by", "cosigned_at", ...])`)."""
-        if self.pk is not None and not self._state.adding:
-            stored = Visit.objects.filter(pk=self.pk).values_list("status", "cosigned_at").first()
-            if stored and stored[0] == VisitStatus.SIGNED:
-                update_fields = kwargs.get("update_fields")
-                cosigning = (
-                    update_fields is not None
-                    and set(update_fields) <= COSIGN_FIELDS
-                    and stored[1] is None
-                )
-                if not cosigning:
-                    raise SignedVisitError(SIGNED_MESSAGE)
+        """Refuse to write a visit that was signed when read, except the one-time
+        co-signature (`save(update_fields=["cosigned_by", "cosigned_at", ...])`). No query:
+        a row signed since it was read is refused by the database trigger."""
+        if self.stored_signed:
+            update_fields = kwargs.get("update_fields")
+            cosigning = (
+                update_fields is not None
+                and set(update_fields) <= COSIGN_FIELDS
+                and not self._stored_cosigned
+            )
+            if not cosigning:
+                raise SignedVisitError(SIGNED_MESSAGE)
         super().save(*args, **kwargs)
+        self._stored_status = self.status
+        self._stored_cosigned = self.cosigned_at is not None
 
     def delete(self, *args, **kwargs):
-        if Visit.objects.filter(pk=self.pk, status=VisitStatus.SIGNED).exists():
+        if self.stored_signed or self.is_signed:
             raise SignedVisitError(SIGNED_MESSAGE)
         return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        visit = super().from_db(db, field_names, values, *args, **kwargs)
+        visit._stored_status = visit.__dict__.get("status")
+        visit._stored_cosigned = visit.__dict__.get("cosigned_at") is not None
+        return visit
+
+    @property
+    def stored_signed(self) -> bool:
+        """The row was signed when it was read (or when this instance signed it)."""
+        return getattr(self, "_stored_status", None) == VisitStatus.SIGNED
 
     @property
     def is_signed(self) -> bool:
@@ -173,13 +210,6 @@ class Visit(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == VisitStatus.DRAFT
-
-    def verify_digest(self) -> bool:
-        """True when the stored signature still matches: the digest is the SHA-256 of the
-        signed content, and the note rebuilt from its rows is that same content."""
-        from notes.signing import verify_visit
-
-        return verify_visit(self)
 
 
 def signed_visit_child_guard() -> pgtrigger.Trigger:
@@ -240,20 +270,34 @@ class VisitChild(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        visit_ids = {self.visit_id}
-        if self.pk is not None and not self._state.adding:
-            # Moving a row out of a signed visit is a change of that visit too.
-            visit_ids |= set(
-                type(self).objects.filter(pk=self.pk).values_list("visit_id", flat=True)
-            )
-        if Visit.objects.filter(pk__in=visit_ids, status=VisitStatus.SIGNED).exists():
+        if self._visit_signed():
             raise SignedVisitError(SIGNED_MESSAGE)
         super().save(*args, **kwargs)
+        self._stored_visit_id = self.visit_id
 
     def delete(self, *args, **kwargs):
-        if Visit.objects.filter(pk=self.visit_id, status=VisitStatus.SIGNED).exists():
+        if self._visit_signed():
             raise SignedVisitError(SIGNED_MESSAGE)
         return super().delete(*args, **kwargs)
+
+    def _visit_signed(self) -> bool:
+        """Whether the row's visit is signed: from the visit this row was read or created with
+        (no query), else from the database. Moving a row out of a visit is a change of that
+        visit too."""
+        cached = type(self)._meta.get_field("visit").get_cached_value(self, default=None)
+        moved = False
+        if self.pk is not None and not self._state.adding:
+            moved = getattr(self, "_stored_visit_id", self.visit_id) != self.visit_id
+        if cached is not None and cached.pk == self.visit_id and not moved:
+            return cached.stored_signed or cached.is_signed
+        visit_ids = {self.visit_id, getattr(self, "_stored_visit_id", self.visit_id)}
+        return Visit.objects.filter(pk__in=visit_ids, status=VisitStatus.SIGNED).exists()
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        row = super().from_db(db, field_names, values, *args, **kwargs)
+        row._stored_visit_id = row.__dict__.get("visit_id")
+        return row
 
 
 def with_side(laterality_label: str, text: str) -> str:
@@ -304,13 +348,10 @@ class Finding(VisitChild):
         return with_side(self.get_laterality_display() if self.laterality else "", self.structure)
 
 
-class TechniqueKind(models.TextChoices):
-    JOINT_MOBILIZATION = "joint_mob", "Joint mobilization"
-    MANIPULATION = "manipulation", "Manipulation (thrust)"
-    SOFT_TISSUE = "soft_tissue", "Soft tissue mobilization / myofascial release"
-    TRACTION = "traction", "Manual traction"
-    LYMPHATIC = "mld", "Manual lymphatic drainage"
-    STRETCHING = "stretching", "Skilled manual stretching"
+# The choices of notes.rules.TECHNIQUE_KIND_TABLE, the one table of technique kinds.
+TechniqueKind = models.TextChoices(
+    "TechniqueKind", [(kind.name, (kind.value, kind.label)) for kind in TECHNIQUE_KIND_TABLE]
+)
 
 
 class Technique(VisitChild):

@@ -2,6 +2,7 @@
 goal-link remark. Plain text from the note's rows; no rules live here."""
 
 from notes.models import Finding, Measure, Technique
+from notes.rules import technique_label
 
 
 def _lower(text: str) -> str:
@@ -24,20 +25,40 @@ def finding_phrase(finding: Finding) -> str:
     return f"{text} ({finding.end_feel} end feel)" if finding.end_feel else text
 
 
+def _mobilization(t: Technique, side: str) -> str:
+    return f"grade {t.grade} {t.direction} mobilization at {t.region}".replace("  ", " ")
+
+
+def _manipulation(t: Technique, side: str) -> str:
+    return f"grade V {t.direction} thrust manipulation at {t.region}".replace("  ", " ")
+
+
+def _soft_tissue(t: Technique, side: str) -> str:
+    method = _lower(t.method) or "soft tissue mobilization"
+    return f"{method} of the {side}{_lower(t.tissue or t.region)}"
+
+
+def _traction(t: Technique, side: str) -> str:
+    return f"{t.mode} manual traction of the {_lower(t.region)}".strip()
+
+
+def _of_the(t: Technique, side: str) -> str:
+    """The kind's words of the structure: "manual lymphatic drainage of the left arm"."""
+    return f"{technique_label(t.kind)} of the {side}{_lower(t.tissue or t.region)}"
+
+
+# A phrase per kind of notes.rules.TECHNIQUE_KIND_TABLE (the kind's own words otherwise).
+_PHRASES = {
+    "joint_mob": _mobilization,
+    "manipulation": _manipulation,
+    "soft_tissue": _soft_tissue,
+    "traction": _traction,
+}
+
+
 def technique_phrase(t: Technique) -> str:
     side = _side(t.laterality, f"{t.tissue} {t.region}".lower())
-    if t.kind == "joint_mob":
-        return f"grade {t.grade} {t.direction} mobilization at {t.region}".replace("  ", " ")
-    if t.kind == "manipulation":
-        return f"grade V {t.direction} thrust manipulation at {t.region}".replace("  ", " ")
-    if t.kind == "soft_tissue":
-        method = _lower(t.method) or "soft tissue mobilization"
-        return f"{method} of the {side}{_lower(t.tissue or t.region)}"
-    if t.kind == "traction":
-        return f"{t.mode} manual traction of the {_lower(t.region)}".strip()
-    if t.kind == "mld":
-        return f"manual lymphatic drainage of the {side}{_lower(t.region)}"
-    return f"skilled manual stretching of the {side}{_lower(t.tissue or t.region)}"
+    return _PHRASES.get(t.kind, _of_the)(t, side)
 
 
 def goal_remark(goal, measures: list[Measure]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 __all__ = [
     "GENERIC_REGION_WORDS",
@@ -20,8 +21,12 @@ __all__ = [
     "PAIRED_REGIONS",
     "PROGRESS_REPORT_EVERY",
     "SIDES",
+    "TECHNIQUE_FIELDS",
     "TECHNIQUE_KINDS",
+    "TECHNIQUE_KIND_TABLE",
     "TECHNIQUE_REQUIRED",
+    "TECHNIQUE_SHOWN",
+    "TechniqueKindRule",
     "VAGUE_REGION_TERMS",
     "massage_words_in",
     "needs_side",
@@ -211,57 +216,133 @@ def side_problem(region: str, laterality: str) -> str | None:
 MOBILIZATION_GRADES = ("I", "II", "III", "IV")
 MANIPULATION_GRADE = "V"
 
-TECHNIQUE_KINDS = ("joint_mob", "manipulation", "soft_tissue", "traction", "mld", "stretching")
+# Every field of a technique beyond its kind and the finding it addresses (notes.models.
+# Technique): what the form asks, the audit facts carry and the signed content holds.
+TECHNIQUE_FIELDS = (
+    "region",
+    "laterality",
+    "direction",
+    "grade",
+    "mode",
+    "patient_position",
+    "tissue",
+    "method",
+    "intensity",
+    "force",
+    "sequence",
+    "consent_documented",
+    "screening",
+    "details",
+)
 
-# DOMAIN.md §1 and §2 E2: what makes each kind of technique specific, as (field of
-# notes.models.Technique, label). "laterality" is required only where the structure is paired.
+
+@dataclass(frozen=True)
+class TechniqueKindRule:
+    """One kind of 97140 technique (DOMAIN.md §1): its stored value and labels, the fields the
+    form shows for it, and what makes it specific (DOMAIN.md §2 E2) as (field, label);
+    "laterality" is required only where the structure is paired."""
+
+    name: str  # the Python name of the choice
+    value: str  # stored in notes.models.Technique.kind
+    label: str  # the form's choice
+    words: str  # in a sentence: "joint mobilization"
+    shown: tuple[str, ...]
+    required: tuple[tuple[str, str], ...]
+
+
+# The one table of technique kinds: the model's choices, the form's fields by kind, the
+# rules' required fields and labels, the phrases and the audit all derive from it.
+TECHNIQUE_KIND_TABLE: tuple[TechniqueKindRule, ...] = (
+    TechniqueKindRule(
+        "JOINT_MOBILIZATION",
+        "joint_mob",
+        "Joint mobilization",
+        "joint mobilization",
+        shown=("region", "laterality", "direction", "grade", "mode", "patient_position"),
+        required=(
+            ("region", "region / segment"),
+            ("direction", "direction"),
+            ("grade", "grade (I-IV)"),
+            ("mode", "mode (oscillatory or sustained)"),
+            ("patient_position", "patient position"),
+        ),
+    ),
+    TechniqueKindRule(
+        "MANIPULATION",
+        "manipulation",
+        "Manipulation (thrust)",
+        "manipulation",
+        shown=(
+            "region",
+            "laterality",
+            "direction",
+            "grade",
+            "patient_position",
+            "consent_documented",
+            "screening",
+        ),
+        required=(
+            ("region", "region / segment"),
+            ("direction", "direction"),
+            ("grade", "grade V (thrust)"),
+            ("patient_position", "patient position"),
+            ("consent_documented", "informed consent"),
+            ("screening", "pre-thrust screening"),
+        ),
+    ),
+    TechniqueKindRule(
+        "SOFT_TISSUE",
+        "soft_tissue",
+        "Soft tissue mobilization / myofascial release",
+        "soft tissue mobilization",
+        shown=("region", "tissue", "method", "laterality", "intensity", "patient_position"),
+        required=(
+            ("tissue", "tissue / muscle"),
+            ("method", "method"),
+            ("laterality", "side"),
+            ("intensity", "intensity"),
+            ("patient_position", "patient position"),
+        ),
+    ),
+    TechniqueKindRule(
+        "TRACTION",
+        "traction",
+        "Manual traction",
+        "manual traction",
+        shown=("region", "laterality", "mode", "force", "patient_position"),
+        required=(
+            ("region", "region"),
+            ("mode", "mode (sustained or intermittent)"),
+            ("force", "force"),
+            ("patient_position", "patient position"),
+        ),
+    ),
+    TechniqueKindRule(
+        "LYMPHATIC",
+        "mld",
+        "Manual lymphatic drainage",
+        "manual lymphatic drainage",
+        shown=("region", "laterality", "sequence", "patient_position"),
+        required=(("region", "region"), ("sequence", "sequence")),
+    ),
+    TechniqueKindRule(
+        "STRETCHING",
+        "stretching",
+        "Skilled manual stretching",
+        "skilled manual stretching",
+        shown=("region", "tissue", "laterality", "patient_position"),
+        required=(("tissue", "tissue / muscle"), ("patient_position", "patient position")),
+    ),
+)
+TECHNIQUE_KINDS = tuple(kind.value for kind in TECHNIQUE_KIND_TABLE)
 TECHNIQUE_REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
-    "joint_mob": (
-        ("region", "region / segment"),
-        ("direction", "direction"),
-        ("grade", "grade (I-IV)"),
-        ("mode", "mode (oscillatory or sustained)"),
-        ("patient_position", "patient position"),
-    ),
-    "manipulation": (
-        ("region", "region / segment"),
-        ("direction", "direction"),
-        ("grade", "grade V (thrust)"),
-        ("patient_position", "patient position"),
-        ("consent_documented", "informed consent"),
-        ("screening", "pre-thrust screening"),
-    ),
-    "soft_tissue": (
-        ("tissue", "tissue / muscle"),
-        ("method", "method"),
-        ("laterality", "side"),
-        ("intensity", "intensity"),
-        ("patient_position", "patient position"),
-    ),
-    "traction": (
-        ("region", "region"),
-        ("mode", "mode (sustained or intermittent)"),
-        ("force", "force"),
-        ("patient_position", "patient position"),
-    ),
-    "mld": (
-        ("region", "region"),
-        ("sequence", "sequence"),
-    ),
-    "stretching": (
-        ("tissue", "tissue / muscle"),
-        ("patient_position", "patient position"),
-    ),
+    kind.value: kind.required for kind in TECHNIQUE_KIND_TABLE
 }
-
-_KIND_LABELS = {
-    "joint_mob": "joint mobilization",
-    "manipulation": "manipulation",
-    "soft_tissue": "soft tissue mobilization",
-    "traction": "manual traction",
-    "mld": "manual lymphatic drainage",
-    "stretching": "skilled manual stretching",
+# The fields each kind asks for, shown by kind on the form.
+TECHNIQUE_SHOWN: dict[str, tuple[str, ...]] = {
+    kind.value: kind.shown for kind in TECHNIQUE_KIND_TABLE
 }
+_KIND_LABELS = {kind.value: kind.words for kind in TECHNIQUE_KIND_TABLE}
 
 # What to enter, per field (the kind decides a few of them).
 _ENTER = {

@@ -8,7 +8,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import AccessAction, AccessEvent
-from notes.models import SIGNED_MESSAGE, SignedVisitError, TimeBlock, Visit, VisitStatus
+from notes.models import (
+    NARRATIVE_PARTS,
+    SIGNED_MESSAGE,
+    SignedVisitError,
+    TimeBlock,
+    Visit,
+    VisitStatus,
+)
 from plancare.models import Patient, PlanOfCare
 
 
@@ -204,6 +211,13 @@ def timer_start(
             )
     except IntegrityError as exc:  # a second click raced the first: one clock per clinician
         raise NoteError("A timer is already running; stop it first.", field="code") from exc
+    record_change(
+        user=clinician,
+        visit=visit,
+        obj=block,
+        action=AccessAction.CREATE,
+        detail=f"timer started {block.code_id}",
+    )
     return block
 
 
@@ -221,23 +235,24 @@ def timer_stop(*, block: TimeBlock, by, now: dt.datetime | None = None) -> TimeB
         now = block.started_at + dt.timedelta(microseconds=1)
     block.stopped_at = now
     block.save(update_fields=["stopped_at"])
+    record_change(
+        user=by,
+        visit=block.visit,
+        obj=block,
+        action=AccessAction.CHANGE,
+        detail=f"timer stopped {block.code_id} ({block.minutes} min)",
+    )
     return block
 
 
 @dataclass(frozen=True)
 class NarrativeResult:
     saved: bool
-    visit: Visit  # the stored visit after the attempt (fresh from the database)
+    visit: Visit  # the visit as stored after the attempt (the caller's, brought up to date)
     reasoning_unconfirmed: bool = False  # the text changed after it had been confirmed
 
 
-NARRATIVE_FIELDS = (
-    "in_treatment_decisions",
-    "reasoning",
-    "reasoning_confirmed",
-    "skilled_care",
-    "untimed_minutes",
-)
+NARRATIVE_FIELDS = frozenset(name for part in NARRATIVE_PARTS.values() for name in part.fields)
 
 
 def narrative_save(*, visit: Visit, user, version: int, values: dict) -> NarrativeResult:
@@ -251,7 +266,10 @@ def narrative_save(*, visit: Visit, user, version: int, values: dict) -> Narrati
     save as an edit confirms the new text."""
     require_draft(visit)
     values = {key: value for key, value in values.items() if key in NARRATIVE_FIELDS}
-    stored = Visit.objects.filter(pk=visit.pk).values("reasoning", "reasoning_confirmed").get()
+    if visit.version == version:  # read in this request at the version being edited
+        stored = {"reasoning": visit.reasoning, "reasoning_confirmed": visit.reasoning_confirmed}
+    else:
+        stored = Visit.objects.filter(pk=visit.pk).values("reasoning", "reasoning_confirmed").get()
     unconfirmed = False
     if "reasoning" in values or "reasoning_confirmed" in values:
         text = values.get("reasoning", stored["reasoning"])
@@ -260,13 +278,14 @@ def narrative_save(*, visit: Visit, user, version: int, values: dict) -> Narrati
             ticked = False
             unconfirmed = True
         values["reasoning_confirmed"] = bool(ticked and text.strip())
+    now = timezone.now()
     with transaction.atomic():
         written = Visit.objects.filter(
             pk=visit.pk, version=version, status=VisitStatus.DRAFT
         ).update(
             **values,
             version=F("version") + 1,
-            updated_at=timezone.now(),
+            updated_at=now,
             updated_by=user,
         )
         if written:
@@ -277,13 +296,86 @@ def narrative_save(*, visit: Visit, user, version: int, values: dict) -> Narrati
                 patient=visit.patient,
                 detail="note text: " + ", ".join(sorted(values)),
             )
-    fresh = Visit.objects.select_related("updated_by").get(pk=visit.pk)
-    if fresh.is_signed and not written:
-        raise SignedVisitError(SIGNED_MESSAGE)
-    return NarrativeResult(
-        saved=bool(written), visit=fresh, reasoning_unconfirmed=unconfirmed and bool(written)
+    if written:
+        # The visit as stored now, without reading it again.
+        for name, value in values.items():
+            setattr(visit, name, value)
+        visit.version = version + 1
+        visit.updated_at = now
+        visit.updated_by = user
+        return NarrativeResult(saved=True, visit=visit, reasoning_unconfirmed=unconfirmed)
+    visit.refresh_from_db(
+        fields=["status", "version", "updated_at", "updated_by", *NARRATIVE_FIELDS]
     )
+    if visit.is_signed:
+        raise SignedVisitError(SIGNED_MESSAGE)
+    return NarrativeResult(saved=False, visit=visit)
 
 
 def record_change(*, user, visit: Visit, obj, action: str, detail: str) -> None:
     AccessEvent.record(user=user, action=action, obj=obj, patient=visit.patient, detail=detail)
+
+
+# --- Rows of the note and their history ------------------------------------------------------
+
+
+def row_save(*, visit: Visit, user, row, detail: str):
+    """Create or change a row of the draft note and record it in the access log."""
+    require_draft(visit)
+    created = row.pk is None
+    row.visit = visit
+    row.save()
+    action = AccessAction.CREATE if created else AccessAction.CHANGE
+    record_change(user=user, visit=visit, obj=row, action=action, detail=detail)
+    return row
+
+
+def row_delete(*, visit: Visit, user, row, detail: str) -> int:
+    """Delete a row of the draft note (a ProtectedError says what still points at it) and
+    record it; returns the id the row had."""
+    require_draft(visit)
+    pk = row.pk
+    row.visit = visit
+    row.delete()
+    record_change(user=user, visit=visit, obj=row, action=AccessAction.DELETE, detail=detail)
+    return pk
+
+
+def block_enter(
+    *, visit: Visit, user, code, technique, started_at, stopped_at, reason: str
+) -> TimeBlock:
+    """A time block typed in with the reason why (the form checked its times)."""
+    require_draft(visit)
+    try:
+        with transaction.atomic():
+            block = TimeBlock.objects.create(
+                visit=visit,
+                code=code,
+                clinician=user,
+                technique=technique,
+                started_at=started_at,
+                stopped_at=stopped_at,
+                manual=True,
+                manual_reason=reason,
+            )
+    except IntegrityError as exc:
+        if Visit.objects.filter(pk=visit.pk).signed().exists():
+            raise
+        raise NoteError("Enter the stop time after the start time.", field="stop") from exc
+    record_change(
+        user=user,
+        visit=visit,
+        obj=block,
+        action=AccessAction.CREATE,
+        detail=f"time entered {block.code_id} ({block.minutes} min): {block.manual_reason}",
+    )
+    return block
+
+
+def goal_link_add(*, visit: Visit, user, goal, remark: str) -> tuple[object, bool]:
+    """Link an active goal of the plan to the visit, once."""
+    require_draft(visit)
+    link, created = visit.goal_links.get_or_create(goal=goal, defaults={"remark": remark})
+    if created:
+        record_change(user=user, visit=visit, obj=link, action=AccessAction.CREATE, detail="goal")
+    return link, created

@@ -16,24 +16,40 @@ from django.utils import timezone
 
 from accounts.models import AccessAction, AccessEvent
 from billing.services import charge_lines_create
-from notes import audit
-from notes.facts import check_visit
+from notes.facts import VISIT_RELATED, visit_annotations
 from notes.models import Addendum, Visit, VisitStatus
+from notes.rules import TECHNIQUE_FIELDS
+from notes.snapshot import NoteSnapshot
 
 WRONG_PASSWORD = "That password is not right: enter the password you sign in with."
 
 
 class SignRefused(Exception):
-    """The signature is refused; `items` lists every blocking element still missing."""
+    """The signature is refused, for a `reason`: the note's state forbids it (CONFLICT), the
+    user may not (NOT_ALLOWED), blocking elements are missing (INCOMPLETE: `items` lists every
+    one) or the password is wrong (WRONG_PASSWORD, `field` "password"). `snapshot` is the note
+    as read for the audit, for the caller to show without reading it again."""
+
+    CONFLICT = "conflict"
+    NOT_ALLOWED = "not_allowed"
+    INCOMPLETE = "incomplete"
+    WRONG_PASSWORD = "wrong_password"
 
     def __init__(
-        self, message: str, *, items=(), field: str | None = None, status: int = 422
+        self,
+        message: str,
+        *,
+        reason: str,
+        items=(),
+        field: str | None = None,
+        snapshot: NoteSnapshot | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.reason = reason
         self.items = list(items)
         self.field = field
-        self.status = status
+        self.snapshot = snapshot
 
 
 def _time(value: dt.datetime | None) -> str | None:
@@ -44,15 +60,25 @@ def _decimal(value) -> str:
     return format(Decimal(value).quantize(Decimal("0.01")), "f")
 
 
+def _rows(visit: Visit, name: str) -> list:
+    """The visit's rows of one kind in id order: the snapshot's when they are read, else one
+    query."""
+    if name in getattr(visit, "_prefetched_objects_cache", {}):
+        return sorted(getattr(visit, name).all(), key=lambda row: row.pk)
+    rows = getattr(visit, name).order_by("id")
+    return list(rows.select_related("goal") if name == "goal_links" else rows)
+
+
 def canonical_content(visit: Visit) -> str:
     """The note as signed: one JSON document with sorted keys, rows in id order, times as ISO
-    8601 in UTC. Rebuilt from the database rows, so it changes if any row does."""
-    findings = visit.findings.order_by("id")
-    techniques = visit.techniques.order_by("id")
-    blocks = visit.time_blocks.order_by("id")
-    services = visit.untimed_services.order_by("id")
-    measures = visit.measures.order_by("id")
-    links = visit.goal_links.select_related("goal").order_by("id")
+    8601 in UTC. Rebuilt from the database rows (those of the note's snapshot when read), so
+    it changes if any row does."""
+    findings = _rows(visit, "findings")
+    techniques = _rows(visit, "techniques")
+    blocks = _rows(visit, "time_blocks")
+    services = _rows(visit, "untimed_services")
+    measures = _rows(visit, "measures")
+    links = _rows(visit, "goal_links")
     document = {
         "visit": {
             "id": visit.pk,
@@ -93,20 +119,7 @@ def canonical_content(visit: Visit) -> str:
                 "id": t.pk,
                 "finding": t.finding_id,
                 "kind": t.kind,
-                "region": t.region,
-                "laterality": t.laterality,
-                "direction": t.direction,
-                "grade": t.grade,
-                "mode": t.mode,
-                "patient_position": t.patient_position,
-                "tissue": t.tissue,
-                "method": t.method,
-                "intensity": t.intensity,
-                "force": t.force,
-                "sequence": t.sequence,
-                "consent_documented": t.consent_documented,
-                "screening": t.screening,
-                "details": t.details,
+                **{name: getattr(t, name) for name in TECHNIQUE_FIELDS},
             }
             for t in techniques
         ],
@@ -178,39 +191,53 @@ def _local(moment: dt.datetime, visit: Visit) -> str:
     return timezone.localtime(moment, visit.clinic.tz).strftime("%b %-d, %Y %H:%M")
 
 
-def sign_visit(*, visit_pk: int, user, password: str) -> Visit:
+def sign_visit(*, visit_pk: int, user, password: str, clinic_id: int | None = None) -> Visit:
     """Sign the draft note as its rendering clinician, or raise SignRefused saying why.
 
     In one transaction holding the visit's row lock: refuse an already signed note, a signer
     other than the rendering clinician, any blocking audit element (all of them listed) and a
     wrong password; then freeze the note with its canonical content and SHA-256 digest, mark
     an assistant's note for co-signature, create the charge lines, and record the signature.
+    The note is read once: its billing preview feeds both the audit and the charge lines.
+    With `clinic_id`, a visit of another clinic raises Visit.DoesNotExist.
     """
     with transaction.atomic():
+        visits = Visit.objects.filter(clinic_id=clinic_id) if clinic_id else Visit.objects
         visit = (
-            Visit.objects.select_for_update(of=("self",))
-            .select_related("clinic", "patient", "plan", "clinician", "signed_by")
+            visits.select_for_update(of=("self",))
+            .select_related(*VISIT_RELATED, "signed_by")
+            .annotate(**visit_annotations())
             .get(pk=visit_pk)
         )
         if visit.is_signed:
             raise SignRefused(
                 f"This note was already signed at {_local(visit.signed_at, visit)} by "
                 f"{visit.signed_by}.",
-                status=409,
+                reason=SignRefused.CONFLICT,
             )
         if visit.clinician_id != user.pk:
             raise SignRefused(
                 f"Only the rendering clinician ({visit.clinician}) can sign this note.",
-                status=403,
+                reason=SignRefused.NOT_ALLOWED,
             )
-        missing = audit.blocking(check_visit(visit))
+        if user.clinic_id == visit.clinic_id:
+            user.clinic = visit.clinic  # the same row, read with the visit (the access log's)
+        note = NoteSnapshot(visit, user)
+        missing = note.blocking_items
         if missing:
             raise SignRefused(
                 "The note cannot be signed yet. Complete every item below, then sign.",
+                reason=SignRefused.INCOMPLETE,
                 items=missing,
+                snapshot=note,
             )
         if not password or not user.check_password(password):
-            raise SignRefused(WRONG_PASSWORD, field="password")
+            raise SignRefused(
+                WRONG_PASSWORD,
+                reason=SignRefused.WRONG_PASSWORD,
+                field="password",
+                snapshot=note,
+            )
         now = timezone.now()
         visit.status = VisitStatus.SIGNED
         visit.signed_at = now
@@ -233,7 +260,7 @@ def sign_visit(*, visit_pk: int, user, password: str) -> Visit:
                 "updated_at",
             ]
         )
-        charge_lines_create(visit=visit)
+        charge_lines_create(visit=visit, preview=note.billing)
         AccessEvent.record(
             user=user,
             action=AccessAction.SIGN,
@@ -253,20 +280,22 @@ def cosign_visit(*, visit_pk: int, user, password: str) -> Visit:
             .get(pk=visit_pk)
         )
         if not visit.is_signed or not visit.cosign_required:
-            raise SignRefused("This note does not wait for a co-signature.", status=409)
+            raise SignRefused(
+                "This note does not wait for a co-signature.", reason=SignRefused.CONFLICT
+            )
         if visit.cosigned_at is not None:
             raise SignRefused(
                 f"This note was already co-signed at {_local(visit.cosigned_at, visit)} by "
                 f"{visit.cosigned_by}.",
-                status=409,
+                reason=SignRefused.CONFLICT,
             )
         if visit.clinician.supervising_therapist_id != user.pk:
             raise SignRefused(
                 f"Only the supervising therapist of {visit.clinician} can co-sign this note.",
-                status=403,
+                reason=SignRefused.NOT_ALLOWED,
             )
         if not password or not user.check_password(password):
-            raise SignRefused(WRONG_PASSWORD, field="password")
+            raise SignRefused(WRONG_PASSWORD, reason=SignRefused.WRONG_PASSWORD, field="password")
         visit.cosigned_by = user
         visit.cosigned_at = timezone.now()
         visit.save(update_fields=["cosigned_by", "cosigned_at", "updated_at"])
@@ -282,10 +311,11 @@ def addendum_create(
     """A signed addition to a signed note: the original stays byte-identical."""
     if not visit.is_signed:
         raise SignRefused(
-            "Addenda are for signed notes; change the draft itself instead.", status=409
+            "Addenda are for signed notes; change the draft itself instead.",
+            reason=SignRefused.CONFLICT,
         )
     if not password or not user.check_password(password):
-        raise SignRefused(WRONG_PASSWORD, field="password")
+        raise SignRefused(WRONG_PASSWORD, reason=SignRefused.WRONG_PASSWORD, field="password")
     with transaction.atomic():
         addendum = Addendum(
             visit=visit,

@@ -1,12 +1,11 @@
 from django.urls import path
 
-from notes import views, views_carry
+from notes import signature_views, views, views_carry
 
 urlpatterns = [
     path("start/<int:patient_pk>/", views.visit_start_view, name="visit_start"),
     path("<int:pk>/", views.visit_note, name="visit_note"),
-    path("<int:pk>/units/", views.units_panel, name="visit_units"),
-    path("<int:pk>/checklist/", views.checklist_panel, name="visit_checklist"),
+    path("<int:pk>/forms/<str:name>/", views.note_form, name="note_form"),
     path("<int:pk>/findings/", views.finding_add, name="finding_add"),
     path("<int:pk>/findings/<int:item>/edit/", views.finding_edit, name="finding_edit"),
     path("<int:pk>/findings/<int:item>/delete/", views.finding_delete, name="finding_delete"),
@@ -31,9 +30,9 @@ urlpatterns = [
     path("<int:pk>/goals/<int:item>/delete/", views.goal_unlink, name="goal_unlink"),
     path("<int:pk>/narrative/<str:part>/", views.narrative_view, name="visit_narrative"),
     path("<int:pk>/reasoning/draft/", views.reasoning_draft_view, name="reasoning_draft"),
-    path("<int:pk>/sign/", views.sign_view, name="visit_sign"),
-    path("<int:pk>/cosign/", views.cosign_view, name="visit_cosign"),
-    path("<int:pk>/addenda/", views.addendum_add, name="addendum_add"),
+    path("<int:pk>/sign/", signature_views.sign_view, name="visit_sign"),
+    path("<int:pk>/cosign/", signature_views.cosign_view, name="visit_cosign"),
+    path("<int:pk>/addenda/", signature_views.addendum_add, name="addendum_add"),
     path("<int:pk>/carry/", views_carry.carry_forward_view, name="carry_forward"),
     path(
         "<int:pk>/carry/<int:item>/confirm/", views_carry.carry_confirm_view, name="carry_confirm"

@@ -1,337 +1,99 @@
 """The finding-first 97140 note: one page, a partial per section (DESIGN.md §2.5-2.6).
 
-Every write is a POST to its own endpoint. With htmx it answers with the section's partial
-(plus out-of-band copies of the sections that depend on it) and the `visit-changed` event, on
-which the live units and the checklist refresh themselves; without JavaScript the same POST
+Every write is a POST to its own endpoint: the view parses the form, a service in
+`notes.services` writes the row and its history, and `notes.page.respond` answers from the
+note's snapshot, read once. With htmx the answer is the section's partial plus the sections
+that depend on it, the units and the checklist out of band; without JavaScript the same POST
 redirects back to the note at the section's anchor, or shows the page with the form's errors.
 """
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
+from django_htmx.http import (
+    reswap,
+    trigger_client_event,
+)
 
 from accounts.models import AccessAction, AccessEvent
-from billing.models import Code
-from billing.services import visit_billing
-from notes import audit, rules
-from notes.access import get_visit_for_user
-from notes.facts import check_visit, facts_for_visit
+from notes import rules
+from notes.decorators import note_write, visit_view
 from notes.forms import (
-    METHOD_SUGGESTIONS,
-    AddendumForm,
     FindingForm,
     GoalLinkForm,
     GoalRemarkForm,
-    ManualBlockForm,
     MeasureForm,
     NarrativeForm,
-    PasswordForm,
     TechniqueForm,
-    TimerStartForm,
-    UntimedServiceForm,
 )
-from notes.models import (
-    Finding,
-    GoalLink,
-    Measure,
-    SignedVisitError,
-    Technique,
-    TimeBlock,
-    UntimedService,
-    Visit,
+from notes.models import NARRATIVE_PARTS, UntimedService, Visit
+from notes.page import (
+    LAZY_FORMS,
+    TEMPLATE,
+    build_form,
+    note_context,
+    note_url,
+    render_page,
+    respond,
 )
 from notes.phrases import finding_phrase, goal_remark, technique_phrase
 from notes.services import (
     NoteError,
     VisitStartError,
+    block_enter,
+    goal_link_add,
     narrative_save,
-    record_change,
-    running_block_of,
+    row_delete,
+    row_save,
     timer_start,
     timer_stop,
     visit_start,
 )
-from notes.signing import SignRefused, addendum_create, cosign_visit, sign_visit
-from notes.views_carry import note_progress
-from plancare.models import ACTIVE_GOAL_STATUSES, Patient
+from notes.snapshot import NoteSnapshot
+from plancare.models import Patient
 
-TEMPLATE = "notes/visit_note.html"
 NO_FINDING = (
     "Record the pre-treatment finding first: every technique names the finding it addresses."
 )
 
 
-# --- Reading the note ------------------------------------------------------------------------
+def _row(note: NoteSnapshot, rows: str, pk: int):
+    """A row of this note by id (404 when the note has none with that id)."""
+    row = note.find(rows, pk)
+    if row is None:
+        raise Http404("No such row on this note.")
+    return row
 
 
-class Note:
-    """Everything the note page shows, read in a fixed number of queries whatever the number
-    of findings, techniques, blocks, measures or prior visits."""
-
-    def __init__(self, visit: Visit, user):
-        self.visit = visit
-        self.user = user
-        self.findings = list(visit.findings.all())  # 1 query
-        findings_by_id = {f.pk: f for f in self.findings}
-        self.techniques = list(visit.techniques.all())  # 1 query
-        for t in self.techniques:
-            t.finding = findings_by_id.get(t.finding_id) or t.finding
-        techniques_by_id = {t.pk: t for t in self.techniques}
-        self.blocks = list(visit.time_blocks.select_related("code", "clinician"))  # 1 query
-        for b in self.blocks:
-            b.technique = techniques_by_id.get(b.technique_id)
-        self.services = list(visit.untimed_services.select_related("code", "clinician"))  # 1 query
-        self.measures = list(visit.measures.select_related("goal"))  # 1 query
-        self.goal_links = list(visit.goal_links.select_related("goal"))  # 1 query
-        self.active_goals = list(
-            visit.plan.goals.filter(status__in=ACTIVE_GOAL_STATUSES)
-        )  # 1 query
-        codes = list(Code.objects.order_by("code"))  # 1 query
-        self.timed_codes = [c for c in codes if c.timed]
-        self.untimed_codes = [c for c in codes if not c.timed]
-        running_here = [b for b in self.blocks if b.is_running and b.clinician_id == user.pk]
-        self.my_running = running_here[0] if running_here else None
-        if self.my_running is None and visit.is_draft:
-            self.my_running_elsewhere = running_block_of(user)  # 1 query
-        else:
-            self.my_running_elsewhere = None
-
-    @property
-    def stopped_blocks(self) -> list[TimeBlock]:
-        return [b for b in self.blocks if not b.is_running]
-
-    def billing(self):
-        return visit_billing(
-            self.visit,
-            blocks=self.stopped_blocks,
-            services=self.services,
-            techniques=self.techniques,
+def _edit_row(request, note: NoteSnapshot, row, form, *, name: str, sections, detail: str):
+    """GET: the section with the row's edit form; POST: the row saved (or its form's errors)."""
+    section = sections[0]
+    if request.method == "GET" or not form.is_valid():
+        return respond(
+            request,
+            note,
+            (section,),
+            anchor=section,
+            status=200 if request.method == "GET" else 422,
+            changed=False,
+            **{f"edit_{name}": row.pk, f"{name}_edit_form": form},
         )
-
-    def default_goal(self):
-        """The first active goal this visit has not measured yet."""
-        measured = {m.goal_id for m in self.measures}
-        for goal in self.active_goals:
-            if goal.pk not in measured:
-                return goal
-        return None
-
-    def last_manual_reason(self) -> str:
-        reasons = [b.manual_reason for b in self.blocks if b.manual and b.manual_reason]
-        return reasons[-1] if reasons else ""
-
-    @property
-    def untreated_findings(self) -> list[Finding]:
-        treated = {t.finding_id for t in self.techniques}
-        return [f for f in self.findings if f.pk not in treated]
-
-    def default_finding(self) -> Finding | None:
-        treated = {t.finding_id for t in self.techniques}
-        untreated = [f for f in self.findings if f.pk not in treated]
-        if untreated:
-            return untreated[0]
-        return self.findings[-1] if self.findings else None
+    row_save(visit=note.visit, user=request.user, row=form.save(commit=False), detail=detail)
+    note.changed(row)
+    return respond(request, note, sections, anchor=section)
 
 
-def _signed_context(visit: Visit) -> dict:
-    addenda = list(visit.addenda.select_related("author"))  # 1 query
-    return {
-        "addenda": addenda,
-        "digest_ok": visit.verify_digest(),  # 6 queries: the rows rebuilt into the content
-        "addenda_ok": all(a.verify_digest() for a in addenda),
-    }
+def _delete_row(request, note: NoteSnapshot, row, *, sections, detail: str):
+    pk = row_delete(visit=note.visit, user=request.user, row=row, detail=detail)
+    note.removed(row, pk)
+    return respond(request, note, sections, anchor=sections[0])
 
 
-def note_context(request: HttpRequest, visit: Visit, *, panels: bool = True, **extra) -> dict:
-    user = request.user
-    note = Note(visit, user)
-    can_edit = visit.is_draft and user.can_write and user.is_clinician
-    goals_linked = {link.goal_id for link in note.goal_links}
-    ctx = {
-        "visit": visit,
-        "note": note,
-        "tz": visit.clinic.tz,
-        "can_edit": can_edit,
-        "can_sign": visit.is_draft and user.pk == visit.clinician_id,
-        "can_cosign": (
-            visit.is_signed
-            and visit.cosign_required
-            and visit.cosigned_at is None
-            and visit.clinician.supervising_therapist_id == user.pk
-        ),
-        "can_amend": visit.is_signed and user.can_write and user.is_clinician,
-        "skilled_from": visit.clinic.skilled_care_from_visit,
-        "skilled_required": rules.skilled_care_required(
-            visit.visit_number, visit.clinic.skilled_care_from_visit
-        ),
-        "unlinked_goals": [g for g in note.active_goals if g.pk not in goals_linked],
-        "method_suggestions": METHOD_SUGGESTIONS,
-        "now_iso": timezone.now().isoformat(),
-    }
-    if can_edit:
-        ctx.update(
-            finding_form=FindingForm(initial={"region": visit.plan.body_regions}),
-            technique_form=TechniqueForm(
-                findings=note.findings, default_finding=note.default_finding()
-            ),
-            timer_form=TimerStartForm(timed_codes=note.timed_codes, techniques=note.techniques),
-            manual_form=ManualBlockForm(
-                timed_codes=note.timed_codes,
-                techniques=note.techniques,
-                visit=visit,
-                clinician=user,
-                # The reason given for the last typed-in block is offered again.
-                initial={"reason": note.last_manual_reason()},
-            ),
-            service_form=UntimedServiceForm(untimed_codes=note.untimed_codes),
-            measure_form=MeasureForm(
-                goals=note.active_goals,
-                initial={"goal": getattr(note.default_goal(), "pk", "")},
-            ),
-        )
-        for part in ("decisions", "reasoning", "skilled_care", "untimed"):
-            ctx[f"{part}_form"] = NarrativeForm(
-                part=part,
-                initial={
-                    "version": visit.version,
-                    "in_treatment_decisions": visit.in_treatment_decisions,
-                    "reasoning": visit.reasoning,
-                    "reasoning_confirmed": visit.reasoning_confirmed,
-                    "skilled_care": visit.skilled_care,
-                    "untimed_minutes": visit.untimed_minutes,
-                },
-            )
-    if ctx["can_sign"]:
-        ctx["sign_form"] = PasswordForm()
-    if ctx["can_cosign"]:
-        ctx["cosign_form"] = PasswordForm(prefix_id="cosign")
-    if ctx["can_amend"]:
-        ctx["addendum_form"] = AddendumForm()
-    if visit.is_signed:
-        ctx.update(_signed_context(visit))
-    if panels:
-        ctx.update(panel_context(visit, note))
-    ctx.update(extra)
-    return ctx
-
-
-def panel_context(visit: Visit, note: Note) -> dict:
-    """The live units and the checklist: one billing preview shared by both."""
-    billing = note.billing()
-    facts = facts_for_visit(visit, billing=billing)
-    items = audit.evaluate(facts)
-    return {"billing": billing, "progress": note_progress(facts), **checklist_context(items)}
-
-
-def checklist_context(items) -> dict:
-    """One row per audit element (✓, missing or warning) and billing's other warnings."""
-    return {"checklist_rows": audit.checklist(items), "blocking_items": audit.blocking(items)}
-
-
-def _note_url(visit: Visit, anchor: str = "") -> str:
-    url = reverse("visit_note", args=[visit.pk])
-    return f"{url}#{anchor}" if anchor else url
-
-
-# --- Responses -------------------------------------------------------------------------------
-
-
-def _render_sections(request, ctx: dict, sections: tuple[str, ...]) -> str:
-    return "".join(
-        render_to_string(f"{TEMPLATE}#{name}", {**ctx, "oob": i > 0}, request=request)
-        for i, name in enumerate(sections)
-    )
-
-
-def respond(
-    request: HttpRequest,
-    visit: Visit,
-    sections: tuple[str, ...],
-    *,
-    anchor: str,
-    status: int = 200,
-    changed: bool = True,
-    **extra,
-) -> HttpResponse:
-    """htmx: the sections' partials (the first swapped in place, the rest out of band) and
-    `visit-changed`. Plain POST: back to the note at the anchor, or the page with errors."""
-    if request.htmx:
-        ctx = note_context(request, visit, panels=False, **extra)
-        response = HttpResponse(_render_sections(request, ctx, sections), status=status)
-        if changed:
-            response["HX-Trigger"] = "visit-changed"
-        return response
-    if request.method == "POST" and status < 400:
-        return redirect(_note_url(visit, anchor))
-    return render(request, TEMPLATE, note_context(request, visit, **extra), status=status)
-
-
-def _refused_signed(request: HttpRequest, visit: Visit) -> HttpResponse:
-    message = "This note is signed and cannot change; write an addendum instead."
-    if request.htmx:
-        response = HttpResponse(message, status=409)
-        response["HX-Refresh"] = "true"
-        return response
-    visit.refresh_from_db()
-    messages.error(request, message)
-    return render(request, TEMPLATE, note_context(request, visit), status=409)
-
-
-def visit_view(*, methods: tuple[str, ...] = ("GET",), write: bool = False) -> Callable:
-    """Scope the visit to the user's clinic first (404 outside it, whatever the method), then
-    refuse other methods (405) and auditors' writes (403); times show in the clinic's zone."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
-            visit = get_visit_for_user(request, pk, write=write)
-            if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
-            with timezone.override(visit.clinic.tz):
-                return view(request, visit, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def note_write(methods: tuple[str, ...] = ("POST",)) -> Callable:
-    """A change to a draft note: clinicians only (403), a signed note is refused (409: write
-    an addendum), whatever the path the refusal takes (Python guard or database trigger)."""
-
-    def decorator(view: Callable) -> Callable:
-        @visit_view(methods=methods, write=True)
-        @wraps(view)
-        def wrapper(request: HttpRequest, visit: Visit, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_clinician:
-                raise PermissionDenied("Only clinicians chart visits.")
-            if visit.is_signed:
-                return _refused_signed(request, visit)
-            try:
-                return view(request, visit, *args, **kwargs)
-            except SignedVisitError:
-                return _refused_signed(request, visit)
-            except IntegrityError:
-                # The database's own guard (a trigger) when the note was signed meanwhile.
-                if Visit.objects.filter(pk=visit.pk).signed().exists():
-                    return _refused_signed(request, visit)
-                raise
-
-        return wrapper
-
-    return decorator
-
-
-# --- The page and its panels -----------------------------------------------------------------
+# --- The page and its lazy forms -------------------------------------------------------------
 
 
 @visit_view()
@@ -339,24 +101,22 @@ def visit_note(request: HttpRequest, visit: Visit) -> HttpResponse:
     AccessEvent.record(
         user=request.user, action=AccessAction.VIEW, obj=visit, patient=visit.patient
     )
-    return render(request, TEMPLATE, note_context(request, visit))
+    return render_page(request, NoteSnapshot(visit, request.user))
 
 
-@visit_view()
-def units_panel(request: HttpRequest, visit: Visit) -> HttpResponse:
+@visit_view(write=True)
+def note_form(request: HttpRequest, visit: Visit, name: str) -> HttpResponse:
+    """An add form that starts closed, fetched when its section's `<details>` opens. Without
+    htmx: the page with that form open."""
+    if name not in LAZY_FORMS:
+        raise Http404("No such form on the note.")
     if not request.htmx:
-        return redirect(_note_url(visit, "units"))
-    note = Note(visit, request.user)
-    ctx = {"visit": visit, "note": note, "billing": note.billing()}
-    return render(request, f"{TEMPLATE}#units", ctx)
-
-
-@visit_view()
-def checklist_panel(request: HttpRequest, visit: Visit) -> HttpResponse:
-    if not request.htmx:
-        return redirect(_note_url(visit, "checklist"))
-    items = check_visit(visit)
-    return render(request, f"{TEMPLATE}#checklist", {"visit": visit, **checklist_context(items)})
+        return redirect(f"{note_url(visit)}?open={name}#{LAZY_FORMS[name]}")
+    if not (visit.is_draft and request.user.is_clinician):
+        raise PermissionDenied("Only clinicians chart draft visits.")
+    note = NoteSnapshot(visit, request.user)
+    ctx = {"visit": visit, "note": note, f"{name}_form": build_form(name, note)}
+    return render(request, f"{TEMPLATE}#{name}_add_form", ctx)
 
 
 def visit_start_view(request: HttpRequest, patient_pk: int) -> HttpResponse:
@@ -379,75 +139,49 @@ FINDING_SECTIONS = ("findings", "techniques")
 
 
 @note_write()
-def finding_add(request: HttpRequest, visit: Visit) -> HttpResponse:
+def finding_add(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
     form = FindingForm(request.POST)
     if not form.is_valid():
         return respond(
-            request, visit, ("findings",), anchor="findings", status=422, finding_form=form
+            request, note, ("findings",), anchor="findings", status=422, finding_form=form
         )
-    finding = form.save(commit=False)
-    finding.visit = visit
-    finding.save()
-    record_change(
-        user=request.user, visit=visit, obj=finding, action=AccessAction.CREATE, detail="finding"
+    finding = row_save(
+        visit=note.visit, user=request.user, row=form.save(commit=False), detail="finding"
     )
-    return respond(request, visit, FINDING_SECTIONS, anchor="findings")
+    note.added(finding)
+    return respond(request, note, FINDING_SECTIONS, anchor="findings", finding_open=True)
 
 
 @note_write(methods=("GET", "POST"))
-def finding_edit(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
-    finding = get_object_or_404(Finding, pk=item, visit=visit)
-    if request.method == "GET":
-        form = FindingForm(instance=finding, prefix_id=f"finding{finding.pk}")
-        return respond(
-            request,
-            visit,
-            ("findings",),
-            anchor="findings",
-            changed=False,
-            edit_finding=finding.pk,
-            finding_edit_form=form,
-        )
-    form = FindingForm(request.POST, instance=finding, prefix_id=f"finding{finding.pk}")
-    if not form.is_valid():
-        return respond(
-            request,
-            visit,
-            ("findings",),
-            anchor="findings",
-            status=422,
-            edit_finding=finding.pk,
-            finding_edit_form=form,
-        )
-    form.save()
-    record_change(
-        user=request.user, visit=visit, obj=finding, action=AccessAction.CHANGE, detail="finding"
+def finding_edit(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
+    finding = _row(note, "findings", item)
+    data = request.POST if request.method == "POST" else None
+    form = FindingForm(data, instance=finding, prefix_id=f"finding{finding.pk}")
+    return _edit_row(
+        request, note, finding, form, name="finding", sections=FINDING_SECTIONS, detail="finding"
     )
-    return respond(request, visit, FINDING_SECTIONS, anchor="findings")
 
 
 @note_write()
-def finding_delete(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
-    finding = get_object_or_404(Finding, pk=item, visit=visit)
+def finding_delete(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
+    finding = _row(note, "findings", item)
     try:
-        with transaction.atomic():
-            finding.delete()
+        pk = row_delete(visit=note.visit, user=request.user, row=finding, detail="finding")
     except ProtectedError:
         return respond(
             request,
-            visit,
+            note,
             ("findings",),
             anchor="findings",
             status=409,
+            changed=False,
             finding_error=(
                 f"“{finding}” is addressed by a technique: delete that technique or point it "
                 "at another finding first."
             ),
         )
-    record_change(
-        user=request.user, visit=visit, obj=finding, action=AccessAction.DELETE, detail="finding"
-    )
-    return respond(request, visit, FINDING_SECTIONS, anchor="findings")
+    note.removed(finding, pk)
+    return respond(request, note, FINDING_SECTIONS, anchor="findings")
 
 
 # --- Techniques ------------------------------------------------------------------------------
@@ -455,7 +189,7 @@ def finding_delete(request: HttpRequest, visit: Visit, item: int) -> HttpRespons
 TECHNIQUE_SECTIONS = ("techniques", "time")
 
 
-def _technique_form(request, visit, note, instance=None) -> TechniqueForm:
+def _technique_form(request, note, instance=None) -> TechniqueForm:
     return TechniqueForm(
         request.POST if request.method == "POST" else None,
         instance=instance,
@@ -465,93 +199,56 @@ def _technique_form(request, visit, note, instance=None) -> TechniqueForm:
 
 
 @note_write()
-def technique_add(request: HttpRequest, visit: Visit) -> HttpResponse:
-    note = Note(visit, request.user)
+def technique_add(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
     if not note.findings:
         # The server refuses, whatever the client shows (not only a hidden section).
         return respond(
             request,
-            visit,
+            note,
             ("techniques",),
             anchor="techniques",
             status=409,
+            changed=False,
             technique_error=NO_FINDING,
         )
-    form = _technique_form(request, visit, note)
+    form = _technique_form(request, note)
     if not form.is_valid():
         return respond(
-            request,
-            visit,
-            ("techniques",),
-            anchor="techniques",
-            status=422,
-            technique_form=form,
+            request, note, ("techniques",), anchor="techniques", status=422, technique_form=form
         )
-    technique = form.save(commit=False)
-    technique.visit = visit
-    technique.save()
-    record_change(
-        user=request.user,
-        visit=visit,
-        obj=technique,
-        action=AccessAction.CREATE,
-        detail="technique",
+    technique = row_save(
+        visit=note.visit, user=request.user, row=form.save(commit=False), detail="technique"
     )
-    return respond(request, visit, TECHNIQUE_SECTIONS, anchor="techniques")
+    note.added(technique)
+    return respond(request, note, TECHNIQUE_SECTIONS, anchor="techniques")
 
 
 @note_write(methods=("GET", "POST"))
-def technique_edit(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
-    technique = get_object_or_404(Technique, pk=item, visit=visit)
-    note = Note(visit, request.user)
-    form = _technique_form(request, visit, note, instance=technique)
-    if request.method == "GET" or not form.is_valid():
-        return respond(
-            request,
-            visit,
-            ("techniques",),
-            anchor="techniques",
-            status=200 if request.method == "GET" else 422,
-            changed=False,
-            edit_technique=technique.pk,
-            technique_edit_form=form,
-        )
-    form.save()
-    record_change(
-        user=request.user,
-        visit=visit,
-        obj=technique,
-        action=AccessAction.CHANGE,
+def technique_edit(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
+    technique = _row(note, "techniques", item)
+    form = _technique_form(request, note, instance=technique)
+    return _edit_row(
+        request, note, technique, form, name="technique", sections=TECHNIQUE_SECTIONS,
         detail="technique",
-    )
-    return respond(request, visit, TECHNIQUE_SECTIONS, anchor="techniques")
+    )  # fmt: skip
 
 
 @note_write()
-def technique_delete(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
-    technique = get_object_or_404(Technique, pk=item, visit=visit)
-    technique.delete()
-    record_change(
-        user=request.user,
-        visit=visit,
-        obj=technique,
-        action=AccessAction.DELETE,
-        detail="technique",
-    )
-    return respond(request, visit, TECHNIQUE_SECTIONS, anchor="techniques")
+def technique_delete(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
+    technique = _row(note, "techniques", item)
+    return _delete_row(request, note, technique, sections=TECHNIQUE_SECTIONS, detail="technique")
 
 
 # --- Time ------------------------------------------------------------------------------------
 
 
 @note_write()
-def timer_start_view(request: HttpRequest, visit: Visit) -> HttpResponse:
-    note = Note(visit, request.user)
-    form = TimerStartForm(request.POST, timed_codes=note.timed_codes, techniques=note.techniques)
+def timer_start_view(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
+    form = build_form("timer", note, request.POST)
     if form.is_valid():
         try:
             block = timer_start(
-                visit=visit,
+                visit=note.visit,
                 clinician=request.user,
                 code=form.cleaned_data["code"],
                 technique=form.cleaned_data["technique"],
@@ -559,129 +256,88 @@ def timer_start_view(request: HttpRequest, visit: Visit) -> HttpResponse:
         except NoteError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            record_change(
-                user=request.user,
-                visit=visit,
-                obj=block,
-                action=AccessAction.CREATE,
-                detail=f"timer started {block.code_id}",
-            )
-            return respond(request, visit, ("time",), anchor="time")
-    return respond(request, visit, ("time",), anchor="time", status=422, timer_form=form)
+            note.added(block)
+            return respond(request, note, ("time",), anchor="time")
+    return respond(request, note, ("time",), anchor="time", status=422, timer_form=form)
 
 
 @note_write()
-def timer_stop_view(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
-    block = get_object_or_404(TimeBlock, pk=item, visit=visit)
-    block.visit = visit
+def timer_stop_view(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
+    block = _row(note, "blocks", item)
     try:
         timer_stop(block=block, by=request.user)
     except NoteError as exc:
-        return respond(request, visit, ("time",), anchor="time", status=409, time_error=exc.message)
-    record_change(
-        user=request.user,
-        visit=visit,
-        obj=block,
-        action=AccessAction.CHANGE,
-        detail=f"timer stopped {block.code_id} ({block.minutes} min)",
-    )
-    return respond(request, visit, ("time",), anchor="time")
+        return respond(
+            request, note, ("time",), anchor="time", status=409, changed=False,
+            time_error=exc.message,
+        )  # fmt: skip
+    note.changed(block)
+    return respond(request, note, ("time",), anchor="time")
 
 
 @note_write()
-def block_add(request: HttpRequest, visit: Visit) -> HttpResponse:
-    note = Note(visit, request.user)
-    form = ManualBlockForm(
-        request.POST,
-        timed_codes=note.timed_codes,
-        techniques=note.techniques,
-        visit=visit,
-        clinician=request.user,
-    )
-    if not form.is_valid():
-        return respond(request, visit, ("time",), anchor="time", status=422, manual_form=form)
-    data = form.cleaned_data
-    try:
-        with transaction.atomic():
-            block = TimeBlock.objects.create(
-                visit=visit,
+def block_add(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
+    form = build_form("manual", note, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            block = block_enter(
+                visit=note.visit,
+                user=request.user,
                 code=data["code"],
-                clinician=request.user,
                 technique=data["technique"],
                 started_at=data["started_at"],
                 stopped_at=data["stopped_at"],
-                manual=True,
-                manual_reason=data["reason"],
+                reason=data["reason"],
             )
-    except IntegrityError:
-        if Visit.objects.filter(pk=visit.pk).signed().exists():
-            raise
-        form.add_error("stop", "Enter the stop time after the start time.")
-        return respond(request, visit, ("time",), anchor="time", status=422, manual_form=form)
-    record_change(
-        user=request.user,
-        visit=visit,
-        obj=block,
-        action=AccessAction.CREATE,
-        detail=f"time entered {block.code_id} ({block.minutes} min): {block.manual_reason}",
-    )
-    return respond(request, visit, ("time",), anchor="time", manual_open=True)
+        except NoteError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            note.added(block)
+            return respond(request, note, ("time",), anchor="time", manual_open=True)
+    return respond(request, note, ("time",), anchor="time", status=422, manual_form=form)
 
 
 @note_write()
-def block_delete(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
-    block = get_object_or_404(TimeBlock, pk=item, visit=visit)
-    block.delete()
-    record_change(
-        user=request.user,
-        visit=visit,
-        obj=block,
-        action=AccessAction.DELETE,
-        detail=f"time block {block.code_id}",
+def block_delete(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
+    block = _row(note, "blocks", item)
+    return _delete_row(
+        request, note, block, sections=("time",), detail=f"time block {block.code_id}"
     )
-    return respond(request, visit, ("time",), anchor="time")
 
 
 # --- Untimed services ------------------------------------------------------------------------
 
 
 @note_write()
-def service_add(request: HttpRequest, visit: Visit) -> HttpResponse:
-    note = Note(visit, request.user)
-    form = UntimedServiceForm(request.POST, untimed_codes=note.untimed_codes)
+def service_add(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
+    form = build_form("service", note, request.POST)
     if not form.is_valid():
         return respond(
-            request, visit, ("services",), anchor="services", status=422, service_form=form
+            request, note, ("services",), anchor="services", status=422, service_form=form
         )
-    service = UntimedService.objects.create(
-        visit=visit,
-        code=form.cleaned_data["code"],
-        region=form.cleaned_data["region"],
-        minutes=form.cleaned_data["minutes"] or 0,
-        clinician=request.user,
-    )
-    record_change(
+    data = form.cleaned_data
+    service = row_save(
+        visit=note.visit,
         user=request.user,
-        visit=visit,
-        obj=service,
-        action=AccessAction.CREATE,
-        detail=f"untimed {service.code_id}",
+        row=UntimedService(
+            code=data["code"],
+            region=data["region"],
+            minutes=data["minutes"] or 0,
+            clinician=request.user,
+        ),
+        detail=f"untimed {data['code'].code}",
     )
-    return respond(request, visit, ("services",), anchor="services")
+    note.added(service)
+    return respond(request, note, ("services",), anchor="services")
 
 
 @note_write()
-def service_delete(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
-    service = get_object_or_404(UntimedService, pk=item, visit=visit)
-    service.delete()
-    record_change(
-        user=request.user,
-        visit=visit,
-        obj=service,
-        action=AccessAction.DELETE,
-        detail=f"untimed {service.code_id}",
+def service_delete(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
+    service = _row(note, "services", item)
+    return _delete_row(
+        request, note, service, sections=("services",), detail=f"untimed {service.code_id}"
     )
-    return respond(request, visit, ("services",), anchor="services")
 
 
 # --- Measures --------------------------------------------------------------------------------
@@ -690,131 +346,77 @@ MEASURE_SECTIONS = ("measures", "goals")
 
 
 @note_write()
-def measure_add(request: HttpRequest, visit: Visit) -> HttpResponse:
-    note = Note(visit, request.user)
-    form = MeasureForm(request.POST, goals=note.active_goals)
+def measure_add(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
+    form = build_form("measure", note, request.POST)
     if not form.is_valid():
         return respond(
-            request, visit, ("measures",), anchor="measures", status=422, measure_form=form
+            request, note, ("measures",), anchor="measures", status=422, measure_form=form
         )
-    measure = form.save(commit=False)
-    measure.visit = visit
-    measure.save()
-    record_change(
-        user=request.user, visit=visit, obj=measure, action=AccessAction.CREATE, detail="measure"
+    measure = row_save(
+        visit=note.visit, user=request.user, row=form.save(commit=False), detail="measure"
     )
-    return respond(request, visit, MEASURE_SECTIONS, anchor="measures", measure_open=True)
+    note.added(measure)
+    return respond(request, note, MEASURE_SECTIONS, anchor="measures", measure_open=True)
 
 
 @note_write(methods=("GET", "POST"))
-def measure_edit(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
-    measure = get_object_or_404(Measure, pk=item, visit=visit)
-    note = Note(visit, request.user)
+def measure_edit(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
+    measure = _row(note, "measures", item)
     data = request.POST if request.method == "POST" else None
     form = MeasureForm(data, instance=measure, goals=note.active_goals, prefix_id=f"m{item}")
-    if request.method == "GET" or not form.is_valid():
-        return respond(
-            request,
-            visit,
-            ("measures",),
-            anchor="measures",
-            status=200 if request.method == "GET" else 422,
-            changed=False,
-            edit_measure=measure.pk,
-            measure_edit_form=form,
-        )
-    form.save()
-    record_change(
-        user=request.user, visit=visit, obj=measure, action=AccessAction.CHANGE, detail="measure"
+    return _edit_row(
+        request, note, measure, form, name="measure", sections=MEASURE_SECTIONS, detail="measure"
     )
-    return respond(request, visit, MEASURE_SECTIONS, anchor="measures")
 
 
 @note_write()
-def measure_delete(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
-    measure = get_object_or_404(Measure, pk=item, visit=visit)
-    measure.delete()
-    record_change(
-        user=request.user, visit=visit, obj=measure, action=AccessAction.DELETE, detail="measure"
-    )
-    return respond(request, visit, MEASURE_SECTIONS, anchor="measures")
+def measure_delete(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
+    measure = _row(note, "measures", item)
+    return _delete_row(request, note, measure, sections=MEASURE_SECTIONS, detail="measure")
 
 
 # --- Goals -----------------------------------------------------------------------------------
 
-GOAL_SECTIONS = ("goals",)
+
+def _form_errors(form) -> str:
+    return " ".join(m for errors in form.errors.values() for m in errors)
 
 
 @note_write()
-def goal_link(request: HttpRequest, visit: Visit) -> HttpResponse:
-    note = Note(visit, request.user)
+def goal_link(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
     form = GoalLinkForm(request.POST, goals=note.active_goals)
     if not form.is_valid():
         return respond(
-            request,
-            visit,
-            ("goals",),
-            anchor="goals",
-            status=422,
-            goal_error=" ".join(m for errors in form.errors.values() for m in errors),
+            request, note, ("goals",), anchor="goals", status=422, goal_error=_form_errors(form)
         )
     goal = form.cleaned_data["goal"]
     remark = form.cleaned_data["remark"] or goal_remark(goal, note.measures)
-    link, created = GoalLink.objects.get_or_create(
-        visit=visit, goal=goal, defaults={"remark": remark}
-    )
+    link, created = goal_link_add(visit=note.visit, user=request.user, goal=goal, remark=remark)
     if created:
-        record_change(
-            user=request.user, visit=visit, obj=link, action=AccessAction.CREATE, detail="goal"
-        )
-    return respond(request, visit, GOAL_SECTIONS, anchor="goals")
+        note.added(link)
+    return respond(request, note, ("goals",), anchor="goals")
 
 
 @note_write()
-def goal_remark_edit(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
-    link = get_object_or_404(GoalLink, pk=item, visit=visit)
+def goal_remark_edit(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
+    link = _row(note, "goal_links", item)
     form = GoalRemarkForm(request.POST, prefix_id=f"remark{link.pk}")
     if not form.is_valid():
         return respond(
-            request,
-            visit,
-            ("goals",),
-            anchor="goals",
-            status=422,
-            goal_error=" ".join(m for errors in form.errors.values() for m in errors),
+            request, note, ("goals",), anchor="goals", status=422, goal_error=_form_errors(form)
         )
     link.remark = form.cleaned_data["remark"]
-    link.save(update_fields=["remark"])
-    record_change(
-        user=request.user, visit=visit, obj=link, action=AccessAction.CHANGE, detail="goal remark"
-    )
-    return respond(request, visit, ("goals",), anchor="goals")
+    row_save(visit=note.visit, user=request.user, row=link, detail="goal remark")
+    return respond(request, note, ("goals",), anchor="goals")
 
 
 @note_write()
-def goal_unlink(request: HttpRequest, visit: Visit, item: int) -> HttpResponse:
-    link = get_object_or_404(GoalLink, pk=item, visit=visit)
-    link.delete()
-    record_change(
-        user=request.user, visit=visit, obj=link, action=AccessAction.DELETE, detail="goal"
-    )
-    return respond(request, visit, GOAL_SECTIONS, anchor="goals")
+def goal_unlink(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
+    link = _row(note, "goal_links", item)
+    return _delete_row(request, note, link, sections=("goals",), detail="goal")
 
 
 # --- Narrative: the visit's own text, autosaved with optimistic locking ------------------------
-
-PART_SECTIONS = {
-    "decisions": "decisions",
-    "reasoning": "reasoning",
-    "skilled_care": "skilled_care",
-    "untimed": "services",
-}
-PART_ANCHORS = {
-    "decisions": "decisions",
-    "reasoning": "reasoning",
-    "skilled_care": "skilled-care",
-    "untimed": "services",
-}
 
 
 def _conflict_message(visit: Visit, user) -> str:
@@ -829,75 +431,63 @@ def _conflict_message(visit: Visit, user) -> str:
 
 
 @note_write()
-def narrative_view(request: HttpRequest, visit: Visit, part: str) -> HttpResponse:
-    if part not in PART_SECTIONS:
+def narrative_view(request: HttpRequest, note: NoteSnapshot, part: str) -> HttpResponse:
+    if part not in NARRATIVE_PARTS:
         return HttpResponse("Unknown part of the note.", status=404)
+    section, anchor = NARRATIVE_PARTS[part].section, NARRATIVE_PARTS[part].anchor
     form = NarrativeForm(request.POST, part=part)
-    section = PART_SECTIONS[part]
-    anchor = PART_ANCHORS[part]
     autosave = "save" not in request.POST  # the Save button sends save=1; typing does not
     if not form.is_valid():
         return respond(
-            request, visit, (section,), anchor=anchor, status=422, **{f"{part}_form": form}
+            request, note, (section,), anchor=anchor, status=422, **{f"{part}_form": form}
         )
     result = narrative_save(
-        visit=visit,
+        visit=note.visit,
         user=request.user,
         version=form.cleaned_data["version"],
         values=form.values(),
     )
-    fresh = result.visit
+    visit = result.visit
     if not result.saved:
         # Someone else saved first: keep the user's text, show what is stored, never overwrite.
         data = request.POST.copy()
-        data["version"] = str(fresh.version)
+        data["version"] = str(visit.version)
         kept = NarrativeForm(data, part=part)
         kept.is_valid()
         return respond(
             request,
-            fresh,
+            note,
             (section,),
             anchor=anchor,
             status=409,
             changed=False,
-            **{f"{part}_form": kept, f"{part}_conflict": _conflict_message(fresh, request.user)},
+            **{f"{part}_form": kept, f"{part}_conflict": _conflict_message(visit, request.user)},
         )
     if not request.htmx:
-        return redirect(_note_url(fresh, anchor))
+        return redirect(note_url(visit, anchor))
+    saved = {
+        "saved_part": part,
+        "saved_at": timezone.localtime(visit.updated_at, visit.clinic.tz),
+        "reasoning_unconfirmed": result.reasoning_unconfirmed,
+    }
     if autosave:
-        # While the clinician types, only the status, the versions and the confirm box change
-        # (all out of band): the text being typed is never replaced under the cursor.
-        ctx = note_context(request, fresh, panels=False)
-        ctx.update(
-            oob=True,
-            saved_part=part,
-            saved_at=timezone.localtime(fresh.updated_at, fresh.clinic.tz),
-            reasoning_unconfirmed=result.reasoning_unconfirmed,
-        )
+        # While the clinician types, only the status, the versions, the confirm box and the
+        # panels change (all out of band): the text being typed is never replaced.
+        ctx = note_context(request, note, **saved, oob=True)
         html = "".join(
             render_to_string(f"{TEMPLATE}#{name}", ctx, request=request)
-            for name in ("saved_status", "versions", "confirm_box")
+            for name in ("saved_status", "versions", "confirm_box", "units", "checklist")
         )
-        response = HttpResponse(html)
-        response["HX-Reswap"] = "none"
-        response["HX-Trigger"] = "visit-changed"
-        return response
-    return respond(
-        request,
-        fresh,
-        (section, "versions"),
-        anchor=anchor,
-        saved_part=part,
-        saved_at=timezone.localtime(fresh.updated_at, fresh.clinic.tz),
-        reasoning_unconfirmed=result.reasoning_unconfirmed,
-    )
+        response = reswap(HttpResponse(html), "none")
+        return trigger_client_event(response, "visit-changed")
+    return respond(request, note, (section, "versions"), anchor=anchor, **saved)
 
 
 @note_write()
-def reasoning_draft_view(request: HttpRequest, visit: Visit) -> HttpResponse:
+def reasoning_draft_view(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
     """Compose a reasoning sentence from the finding, the techniques and the linked goal; it is
     saved unconfirmed for the clinician to edit and confirm."""
-    note = Note(visit, request.user)
+    visit = note.visit
     treated = {t.finding_id for t in note.techniques}
     findings = [f for f in note.findings if f.pk in treated] or note.findings
     goals = [link.goal for link in note.goal_links] or note.active_goals
@@ -919,82 +509,11 @@ def reasoning_draft_view(request: HttpRequest, visit: Visit) -> HttpResponse:
     if not result.saved:
         return respond(
             request,
-            result.visit,
+            note,
             ("reasoning",),
             anchor="reasoning",
             status=409,
             changed=False,
             reasoning_conflict=_conflict_message(result.visit, request.user),
         )
-    return respond(request, result.visit, ("reasoning", "versions"), anchor="reasoning")
-
-
-# --- Signatures ------------------------------------------------------------------------------
-
-
-@visit_view(methods=("POST",), write=True)
-def sign_view(request: HttpRequest, visit: Visit) -> HttpResponse:
-    form = PasswordForm(request.POST)
-    form.is_valid()
-    try:
-        visit = sign_visit(
-            visit_pk=visit.pk, user=request.user, password=form.cleaned_data["password"]
-        )
-    except SignRefused as exc:
-        visit.refresh_from_db()
-        if exc.field:
-            form.add_error(exc.field, exc.message)
-        extra = {"sign_form": form, "sign_refusal": exc.message, "sign_missing": exc.items}
-        if request.htmx:
-            ctx = note_context(request, visit, panels=False, **extra)
-            response = HttpResponse(_render_sections(request, ctx, ("sign",)), status=exc.status)
-            response["HX-Trigger"] = "visit-changed"
-            return response
-        return render(request, TEMPLATE, note_context(request, visit, **extra), status=exc.status)
-    messages.success(request, "Signed. The note is final; corrections go in an addendum.")
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = _note_url(visit)
-        return response
-    return redirect(_note_url(visit))
-
-
-@visit_view(methods=("POST",), write=True)
-def cosign_view(request: HttpRequest, visit: Visit) -> HttpResponse:
-    form = PasswordForm(request.POST, prefix_id="cosign")
-    form.is_valid()
-    try:
-        cosign_visit(visit_pk=visit.pk, user=request.user, password=form.cleaned_data["password"])
-    except SignRefused as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
-        return render(request, TEMPLATE, note_context(request, visit), status=exc.status)
-    messages.success(request, "Co-signed.")
-    return redirect(_note_url(visit, "signature"))
-
-
-@visit_view(methods=("POST",), write=True)
-def addendum_add(request: HttpRequest, visit: Visit) -> HttpResponse:
-    if not request.user.is_clinician:
-        raise PermissionDenied("Only clinicians write addenda.")
-    if visit.is_draft:
-        messages.error(request, "Addenda are for signed notes; change the draft itself instead.")
-        return render(request, TEMPLATE, note_context(request, visit), status=409)
-    form = AddendumForm(request.POST)
-    if form.is_valid():
-        try:
-            addendum_create(
-                visit=visit,
-                user=request.user,
-                kind=form.cleaned_data["kind"],
-                reason=form.cleaned_data["reason"],
-                text=form.cleaned_data["text"],
-                password=form.cleaned_data["password"],
-            )
-        except SignRefused as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            messages.success(request, "Addendum signed and added after the original note.")
-            return redirect(_note_url(visit, "addenda"))
-    return render(request, TEMPLATE, note_context(request, visit, addendum_form=form), status=422)
+    return respond(request, note, ("reasoning", "versions"), anchor="reasoning")

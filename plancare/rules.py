@@ -195,13 +195,19 @@ def plan_warnings(
             f"The certification expired on {_fmt(cert_through)}: recertify the plan before "
             "the next visit."
         )
-    elif cert_through <= today + timedelta(days=RECERT_WARNING_DAYS):
-        left = (cert_through - today).days
-        when = "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}"
-        warnings.append(
-            f"Recertification due: the certification ends {when} ({_fmt(cert_through)})."
-        )
+    elif due := recertification_due(cert_through, today):
+        warnings.append(due)
     return warnings
+
+
+def recertification_due(cert_through: date, day: date) -> str | None:
+    """The warning when the certification ends within RECERT_WARNING_DAYS of `day` (DOMAIN.md
+    §2 E15), None otherwise (an expired certification is another message)."""
+    left = (cert_through - day).days
+    if not 0 <= left <= RECERT_WARNING_DAYS:
+        return None
+    when = "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}"
+    return f"Recertification due: the certification ends {when} ({_fmt(cert_through)})."
 
 
 def plan_status_problem(

@@ -43,8 +43,7 @@ VIEWS: dict[str, View] = {
     # notes
     "visit_start": View(lambda w: {"patient_pk": w.patient.pk}, write=True),
     "visit_note": View(_visit, write=False),
-    "visit_units": View(_visit, write=False),
-    "visit_checklist": View(_visit, write=False),
+    "note_form": View(lambda w: {**_visit(w), "name": "finding"}, write=True),
     "finding_add": View(_visit, write=True),
     "finding_edit": View(lambda w: {**_visit(w), "item": w.finding.pk}, write=True),
     "finding_delete": View(lambda w: {**_visit(w), "item": w.finding.pk}, write=True),

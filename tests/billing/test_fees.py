@@ -55,9 +55,9 @@ def test_a_payers_own_fee_overrides_the_rvu_estimate(db, payer_profiles):
     assert schedule.payer_codes == {"97140"}
 
 
-def test_it_reads_the_schedule_in_three_queries_whatever_the_codes(
+def test_it_reads_the_schedule_in_two_queries_whatever_the_codes(
     db, payer_profiles, django_assert_num_queries
 ):
     codes = ["97140", "97110", "97112", "97530", "98940"]
-    with django_assert_num_queries(3):  # conversion factor, RVUs, the payer's own fees
+    with django_assert_num_queries(2):  # RVUs with the conversion factor, the payer's own fees
         fee_schedule(payer=payer_profiles["medicare_b"], codes=codes, year=2026)

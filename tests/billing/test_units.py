@@ -1,9 +1,12 @@
 """billing.units: the CMS 8-minute rule and the per-code rule (DOMAIN.md §3). No database."""
 
+import datetime as dt
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from billing.preview import BillingInputs, Charted, CodeInfo, PayerRules, billing_preview
 from billing.units import (
     METHOD_AMA,
     METHOD_CMS,
@@ -11,13 +14,13 @@ from billing.units import (
     CodeUnits,
     allocate_units,
     explain_units,
-    summarize_units,
     total_units,
 )
 
 CODES = ["97110", "97112", "97140", "97530", "97535"]
 minutes_maps = st.dictionaries(st.sampled_from(CODES), st.integers(0, 200), max_size=len(CODES))
 methods = st.sampled_from(METHODS)
+DAY = dt.date(2026, 3, 10)
 
 
 # --- the CMS examples -------------------------------------------------------------------------
@@ -188,7 +191,7 @@ def test_unknown_method_raises(method):
     with pytest.raises(ValueError, match="unknown unit method"):
         allocate_units({"97140": 15}, method=method)
     with pytest.raises(ValueError, match="unknown unit method"):
-        summarize_units({"97140": 15}, method=method)
+        explain_units({"97140": 15}, method=method)
 
 
 @pytest.mark.parametrize("value", [-1, 7.0, False])
@@ -237,13 +240,22 @@ def test_explanations_are_frozen():
 
 
 def test_summary_totals_and_labels():
-    # DOMAIN.md §3 "The note shows total timed minutes" (Ex 1)
-    cms = summarize_units({"97112": 24, "97110": 23})
-    assert (cms.total_minutes, cms.total_units) == (47, 3)
+    # DOMAIN.md §3 "The note shows total timed minutes" (Ex 1): what the note's units panel
+    # shows, from the billing preview built on these rules.
+    def preview(method):
+        charted = tuple(
+            Charted(code=CodeInfo(code, code, True, "exercise"), minutes=m)
+            for code, m in (("97112", 24), ("97110", 23))
+        )
+        rules = PayerRules(name="Payer", payer_type="commercial", unit_method=method)
+        return billing_preview(BillingInputs(DAY, "PT", "PT", 0, rules, charted, rates={}))
+
+    cms = preview(METHOD_CMS)
+    assert (cms.total_timed_minutes, cms.total_units) == (47, 3)
     assert cms.method == "cms"
     assert cms.method_label == "CMS 8-minute rule (total time)"
-    ama = summarize_units({"97112": 24, "97110": 23}, method=METHOD_AMA)
-    assert (ama.total_minutes, ama.total_units) == (47, 4)
+    ama = preview(METHOD_AMA)
+    assert (ama.total_timed_minutes, ama.total_units) == (47, 4)
     assert ama.method_label == "Per-code rule of eights (AMA/CPT)"
 
 
@@ -334,6 +346,4 @@ def test_explanation_matches_allocation(minutes, method):
     for line in lines:
         assert line.full_unit_minutes + line.remainder_minutes == line.minutes
         assert line.note
-    summary = summarize_units(minutes, method=method)
-    assert summary.total_minutes == sum(minutes.values())
-    assert summary.total_units == sum(line.units for line in lines)
+    assert sum(line.minutes for line in lines) == sum(minutes.values())

@@ -383,9 +383,10 @@ def test_it_costs_a_fixed_number_of_queries(
     visit = Visit.objects.select_related("patient", "plan", "clinician").get(pk=visit.pk)
     blocks = list(visit.time_blocks.select_related("clinician"))
     techniques = list(visit.techniques.all())
-    with django_assert_num_queries(8):
-        # payer profile, codes, NCCI, MUE, conversion factor, RVUs, KX threshold, KX total
+    with django_assert_num_queries(6):
+        # payer profile, codes, NCCI, MUE, RVUs with the conversion factor, KX threshold with
+        # the year's charge-line total
         visit_billing(visit, blocks=blocks, services=[], techniques=techniques)
     blocks = list(visit.time_blocks.select_related("clinician", "code"))
-    with django_assert_num_queries(7):  # the same without the codes: the blocks carry them
+    with django_assert_num_queries(5):  # the same without the codes: the blocks carry them
         visit_billing(visit, blocks=blocks, services=[], techniques=techniques)

@@ -110,8 +110,10 @@ def test_a_get_on_a_post_only_view_is_refused(pt_client, charted):
     assert pt_client.get(url("visit_sign", visit)).status_code == 405
 
 
-def test_the_panels_without_htmx_go_back_to_the_note(pt_client, charted):
+def test_a_lazy_form_without_htmx_goes_back_to_the_note_with_the_form_open(pt_client, charted):
     visit, _ids = charted
-    response = pt_client.get(url("visit_units", visit))
+    response = pt_client.get(url("note_form", visit, "service"))
     assert response.status_code == 302
-    assert response["Location"].endswith("#units")
+    assert response["Location"].endswith("?open=service#services")
+    page = pt_client.get(response["Location"]).content.decode()
+    assert url("service_add", visit) in page

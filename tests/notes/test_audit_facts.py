@@ -41,9 +41,9 @@ from tests.factories import (
 FACTS_QUERIES = 13
 PRIOR_QUERIES = 4
 # billing.services.visit_billing on one timed code of a Medicare patient: the stored default
-# payer profile, the code catalog, the MUE limits, the conversion factor, the RVUs, the KX
-# threshold and the year-to-date charge lines.
-BILLING_QUERIES = 7
+# payer profile, the MUE limits, the RVUs with the conversion factor, the KX threshold with the
+# year-to-date charge lines.
+BILLING_QUERIES = 4
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from notes import audit
 from notes import demo as notes_demo
 from notes.facts import check_visit
 from notes.models import Visit, VisitStatus
+from notes.signing import verify_visit
 from plancare import demo as plancare_demo
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_s1_has_four_signed_visits_and_todays_draft_with_its_findings(seeded):
     assert [v.visit_number for v in visits] == [1, 2, 3, 4, 5]
     for visit in visits[:4]:
         assert visit.status == VisitStatus.SIGNED
-        assert visit.verify_digest()
+        assert verify_visit(visit)
         (line,) = visit.charge_lines.all()
         assert (line.code_id, line.units, line.modifiers) == ("97140", 1, "GP")
     today = visits[4]

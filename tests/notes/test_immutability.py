@@ -17,7 +17,7 @@ from notes.models import (
     TimeBlock,
     Visit,
 )
-from notes.signing import sign_visit
+from notes.signing import sign_visit, verify_visit
 from tests.factories import PASSWORD, UserFactory
 from tests.notes.conftest import local, text, url, words
 
@@ -76,7 +76,7 @@ def test_every_write_view_refuses_a_signed_note(pt_client, signed):
         assert response.status_code == 409, path
         assert "signed" in words(response), path
     assert snapshot(signed) == before
-    assert Visit.objects.get(pk=signed.pk).verify_digest()
+    assert verify_visit(Visit.objects.get(pk=signed.pk))
 
 
 def test_over_htmx_a_refused_write_reloads_the_page(pt_client, signed):
@@ -138,7 +138,7 @@ def test_queryset_update_and_delete_are_refused_in_python(signed):
         Technique.objects.bulk_create(
             [Technique(visit=signed, finding=signed.findings.first(), kind="joint_mob")]
         )
-    assert Visit.objects.get(pk=signed.pk).verify_digest()
+    assert verify_visit(Visit.objects.get(pk=signed.pk))
 
 
 def _plain(model) -> models.QuerySet:
@@ -177,7 +177,7 @@ def test_the_database_refuses_writes_that_go_around_python(signed):
             Visit.objects.filter(pk=signed.pk).update(reasoning="changed")
         with pytest.raises(SignedVisitError):
             Finding.objects.filter(visit=signed).update(description="changed")
-    assert Visit.objects.get(pk=signed.pk).verify_digest()
+    assert verify_visit(Visit.objects.get(pk=signed.pk))
 
 
 def test_tampering_behind_every_guard_is_detected_by_the_digest(pt_client, signed):
@@ -186,7 +186,7 @@ def test_tampering_behind_every_guard_is_detected_by_the_digest(pt_client, signe
             _plain(Measure).filter(visit=signed).update(post_value=70)
     else:
         _plain(Measure).filter(visit=signed).update(post_value=70)
-    assert not Visit.objects.get(pk=signed.pk).verify_digest()
+    assert not verify_visit(Visit.objects.get(pk=signed.pk))
     page = words(pt_client.get(url("visit_note", signed)))
     assert "Does not verify: the stored note differs from what was signed." in page
 
@@ -203,7 +203,7 @@ def test_the_admin_shows_a_signed_visit_read_only(signed, clinic):
     assert response.status_code == 403
     delete = client.post(f"/django-admin/notes/visit/{signed.pk}/delete/", {"post": "yes"})
     assert delete.status_code == 403
-    assert Visit.objects.get(pk=signed.pk).verify_digest()
+    assert verify_visit(Visit.objects.get(pk=signed.pk))
 
 
 def test_the_admin_edits_a_draft(visit, clinic):
@@ -236,7 +236,7 @@ def test_an_addendum_is_signed_and_shown_after_the_untouched_original(pt_client,
     # The original stays byte-identical and still verifies.
     assert after.signed_content == before.signed_content
     assert after.content_digest == before.content_digest
-    assert after.verify_digest()
+    assert verify_visit(after)
     html = words(pt_client.get(url("visit_note", signed)))
     assert html.index("Verified: the note is byte-identical") < html.index("Late entry — Pat")
     assert "Reason: Home exercise instructions were given but not charted" in html

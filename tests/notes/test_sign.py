@@ -14,6 +14,7 @@ from django.test import Client
 from accounts.models import AccessEvent
 from billing.models import ChargeLine
 from notes.models import Finding, Measure, Technique, TimeBlock, Visit, VisitStatus
+from notes.signing import verify_visit
 from plancare.models import Diagnosis, PayerType, ProgressReport
 from tests.factories import PASSWORD, VisitFactory
 from tests.notes.conftest import (
@@ -71,7 +72,7 @@ def test_a_complete_note_signs(pt_client, s1_visit, pt, clock):
     assert visit.signer_credentials == "PT, DPT"
     assert visit.signed_at == dt.datetime(2026, 3, 10, 16, 30, tzinfo=dt.UTC)  # server time
     assert visit.content_digest == hashlib.sha256(visit.signed_content.encode()).hexdigest()
-    assert visit.verify_digest()
+    assert verify_visit(visit)
     assert not visit.cosign_required
     # SCENARIOS.md S1: after signing one charge line 97140 ×1 GP, estimated $27.72.
     (line,) = ChargeLine.objects.filter(visit=visit)
@@ -300,7 +301,7 @@ def test_an_assistants_note_is_marked_for_the_supervising_therapist(
     assert pt_client.post(url("visit_cosign", visit), {"password": PASSWORD}).status_code == 302
     visit.refresh_from_db()
     assert visit.cosigned_by == pt
-    assert visit.verify_digest()  # the co-signature does not touch the signed content
+    assert verify_visit(visit)  # the co-signature does not touch the signed content
     again = pt_client.post(url("visit_cosign", visit), {"password": PASSWORD})
     assert again.status_code == 409
 
