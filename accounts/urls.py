@@ -8,5 +8,4 @@ urlpatterns = [
     path("audit/trail/", reports.audit_report, name="audit_report"),
     path("audit/trail.csv", reports.audit_report_csv, name="audit_report_csv"),
     path("healthz", views.healthz, name="healthz"),
-    path("", views.home, name="home"),
 ]

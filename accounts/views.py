@@ -1,13 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import AccessAction, AccessEvent
-from desk.home import home_context
 
 
 class LoginView(auth_views.LoginView):
@@ -26,13 +24,6 @@ class LogoutView(auth_views.LogoutView):
         if request.user.is_authenticated:
             AccessEvent.record(user=request.user, action=AccessAction.LOGOUT)
         return super().post(request, *args, **kwargs)
-
-
-@never_cache
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """The clinician's day; the desk reads the notes it lists (accounts holds no notes query)."""
-    return render(request, "accounts/home.html", home_context(request.user))
 
 
 def _database_ok() -> bool:

@@ -23,7 +23,14 @@ from accounts.csvsafe import csv_safe  # re-exported: the one formula-safe cell 
 from accounts.models import ASSISTANT_DISCIPLINES, User
 from billing.edits import mue_limits_for, ptp_edits_for
 from billing.fees import fee_schedule
-from billing.models import ChargeLine, Code, KxThreshold, Modifier59Choice, PayerProfile
+from billing.models import (
+    ChargeLine,
+    Code,
+    KxThreshold,
+    Modifier59Choice,
+    PayerProfile,
+    PayerType,
+)
 from billing.preview import (
     BillingInputs,
     BillingPreview,
@@ -40,7 +47,6 @@ from billing.preview import (
     minute_totals,
 )
 from billing.units import METHOD_AMA, METHOD_CMS
-from plancare.models import PayerType
 
 __all__ = [
     "DEFAULT_PAYER_PROFILES",

@@ -3,9 +3,11 @@ from django.urls import include, path
 
 from accounts.decorators import object_view
 from billing.views import SUPERBILL_METHODS, superbill
+from desk.views import home
 from notes.access import get_visit_for_user
 
 urlpatterns = [
+    path("", home, name="home"),
     path("", include("accounts.urls")),
     path("patients/", include("plancare.urls")),
     path("visits/", include("notes.urls")),

@@ -31,6 +31,7 @@ from desk.filters import (
     patient_q,
     visit_ordering,
 )
+from desk.home import home_context
 from desk.models import Reminder, ReminderStatus
 
 PAGE_SIZE = 50
@@ -200,3 +201,11 @@ def remind(request: HttpRequest) -> HttpResponse:
             request, f"Reminder sent to {names} about {notes} note{'s' if notes != 1 else ''}."
         )
     return redirect(back or reverse("desk"))
+
+
+@never_cache
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The clinician's day: their unsigned notes first, co-signatures owed, their patients'
+    deadlines and today's visits (the desk's reads, so accounts holds no notes query)."""
+    return render(request, "accounts/home.html", home_context(request.user))

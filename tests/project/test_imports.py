@@ -19,16 +19,7 @@ NOT_PROJECT = {"tests", "docs", "static", "templates", "fixtures", "scripts", "v
 
 # Imports that still close a cycle, each with the reason and what removes it. An entry is
 # (importing file, imported module). Add one only with a reason a reviewer would accept.
-ALLOWED = {
-    ("billing/services.py", "plancare.models"): (
-        "reads PayerType through plancare.models, which re-exports it; the payer lives in "
-        "billing.models: import it from there (the file belongs to the note half of issue 14)"
-    ),
-    ("accounts/views.py", "desk.home"): (
-        "the clinician's home page keeps its view and URL in accounts while its content comes "
-        "from desk.home_context; moving the `home` view and URL into desk removes it (issue 16)"
-    ),
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def apps() -> list[str]:
