@@ -9,11 +9,14 @@ note never disagree about when something is due.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from notes.audit import MEDICARE_PART_B, PROGRESS_REPORT_HEADS_UP
-from notes.rules import PROGRESS_REPORT_EVERY, progress_report_due
+from notes.rules import (
+    PROGRESS_REPORT_EVERY,
+    progress_report_due,
+    treatment_days_since_report,
+)
 from plancare.rules import CERT_SIGNATURE_GRACE_DAYS
 
 PROGRESS_REPORT = "progress_report"
@@ -68,22 +71,6 @@ def _in_days(days: int) -> str:
     return f"in {days} day{'s' if days != 1 else ''}"
 
 
-def treatment_days_since_report(
-    visit_dates: Iterable[dt.date],
-    *,
-    plan_start: dt.date,
-    last_report_on: dt.date | None,
-    today: dt.date,
-) -> int:
-    """DOMAIN.md §4: the distinct treatment days of the plan up to today. Before any report
-    the count starts on the episode's first day, the evaluation day included; a progress
-    report resets it (the report's own day belongs to the period it closes). Pass only the
-    plan's own visits: another plan's never count."""
-    if last_report_on is None:
-        return len({day for day in visit_dates if plan_start <= day <= today})
-    return len({day for day in visit_dates if last_report_on < day <= today})
-
-
 def planned_end(start_date: dt.date, duration_weeks: int) -> dt.date:
     """The last day of the plan's planned duration (start of care + N weeks, inclusive)."""
     return start_date + dt.timedelta(weeks=duration_weeks) - dt.timedelta(days=1)
@@ -99,7 +86,7 @@ def progress_report_deadline(plan: PlanDates, today: dt.date) -> Due | None:
         plan.visit_dates,
         plan_start=plan.start_date,
         last_report_on=plan.last_report_on,
-        today=today,
+        day=today,
     )
     if days == 0:
         return None

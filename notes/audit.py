@@ -256,13 +256,15 @@ class NoteFacts:
 
     @property
     def treatment_days_since_report(self) -> int:
-        """Distinct treatment dates after the last report up to this visit, this one included
-        (a report written on the date of service itself resets the count)."""
-        since = self.report_baseline
-        days = {d for d in self.other_treatment_dates if since < d <= self.date_of_service}
-        if self.date_of_service > since:
-            days.add(self.date_of_service)
-        return len(days)
+        """Distinct treatment dates of the reporting period up to this visit, this one included
+        (DOMAIN.md §4: the evaluation day counts; a report written on the date of service
+        itself closes the period, so the count starts again after it)."""
+        return rules.treatment_days_since_report(
+            (*self.other_treatment_dates, self.date_of_service),
+            plan_start=self.plan.start_date,
+            last_report_on=self.last_report_on,
+            day=self.date_of_service,
+        )
 
     @property
     def total_timed_minutes(self) -> int:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing import services as billing_services
-from notes import carry
+from notes import carry, rules
 from notes.audit import (
     BillingNotice,
     CarriedFacts,
@@ -139,22 +139,27 @@ def _patients_visits(visits: list) -> list[tuple]:
 
 
 def _other_treatment_dates(visits: list, rows: list[tuple]) -> dict[int, tuple]:
-    """Per visit, the distinct dates of its plan's other visits after the last progress report
-    (or the plan's start) up to its date of service."""
+    """Per visit, the distinct dates of its plan's other visits in its progress-report period
+    (after the last report, or from the plan's start) up to its date of service."""
     by_plan: dict[int, list] = defaultdict(list)
     for pk, _patient, plan_id, day, _number in rows:
         by_plan[plan_id].append((pk, day))
     result = {}
     for visit in visits:
-        since = visit.last_report_on or visit.plan.start_date
-        days = sorted(
-            {
+        dates = [day for pk, day in by_plan[visit.plan_id] if pk != visit.pk]
+        counted = rules.treatment_days_since_report  # the same window the rule counts in
+        result[visit.pk] = tuple(
+            sorted(
                 day
-                for pk, day in by_plan[visit.plan_id]
-                if pk != visit.pk and since < day <= visit.date_of_service
-            }
+                for day in set(dates)
+                if counted(
+                    (day,),
+                    plan_start=visit.plan.start_date,
+                    last_report_on=visit.last_report_on,
+                    day=visit.date_of_service,
+                )
+            )
         )
-        result[visit.pk] = tuple(days)
     return result
 
 

@@ -9,6 +9,7 @@ nothing when the entry is fine.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ __all__ = [
     "massage_words_in",
     "needs_side",
     "progress_report_due",
+    "treatment_days_since_report",
     "reasoning_draft",
     "region_problem",
     "side_problem",
@@ -493,6 +495,22 @@ def reasoning_draft(finding: str, techniques: list[str], goal: str) -> str:
 # --- E11, E16: how far into the plan ----------------------------------------------------------
 
 PROGRESS_REPORT_EVERY = 10  # treatment days (Pub. 100-02 ch. 15 §220.3; DOMAIN.md §4)
+
+
+def treatment_days_since_report(
+    treatment_dates: Iterable[dt.date],
+    *,
+    plan_start: dt.date,
+    last_report_on: dt.date | None,
+    day: dt.date,
+) -> int:
+    """The distinct treatment days of a plan up to `day` that count toward the next progress
+    report (DOMAIN.md §4; Pub. 100-02 ch. 15 §220.3: the reporting period starts on the first
+    day of treatment, the evaluation day included). A progress report closes its period: the
+    days after it count. Pass only the plan's own visits' dates: another plan's never count."""
+    if last_report_on is None:
+        return len({d for d in treatment_dates if plan_start <= d <= day})
+    return len({d for d in treatment_dates if last_report_on < d <= day})
 
 
 def progress_report_due(treatment_days_since_report: int) -> bool:

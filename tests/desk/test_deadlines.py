@@ -33,7 +33,7 @@ def days(*offsets: int) -> tuple[dt.date, ...]:
 def test_it_counts_the_evaluation_day_as_treatment_day_one():
     # DOMAIN.md §4: the count starts on the first day of the episode, the evaluation included.
     count = rules.treatment_days_since_report(
-        days(0, 2, 4), plan_start=START, last_report_on=None, today=START + dt.timedelta(days=4)
+        days(0, 2, 4), plan_start=START, last_report_on=None, day=START + dt.timedelta(days=4)
     )
     assert count == 3
 
@@ -41,7 +41,7 @@ def test_it_counts_the_evaluation_day_as_treatment_day_one():
 def test_it_counts_treatment_days_not_visits_and_not_future_ones():
     # DOMAIN.md §4: treatment days; two visits on one day are one day; a planned visit is none.
     count = rules.treatment_days_since_report(
-        days(0, 3, 3, 9), plan_start=START, last_report_on=None, today=START + dt.timedelta(days=5)
+        days(0, 3, 3, 9), plan_start=START, last_report_on=None, day=START + dt.timedelta(days=5)
     )
     assert count == 2
 
@@ -53,7 +53,7 @@ def test_a_report_resets_the_count():
         days(0, 2, 4, 6, 8, 10, 12, 14),
         plan_start=START,
         last_report_on=report,
-        today=report + dt.timedelta(days=5),
+        day=report + dt.timedelta(days=5),
     )
     assert count == 2  # days 12 and 14
 
@@ -65,7 +65,7 @@ def test_the_count_is_the_distinct_days_from_the_evaluation_to_today(offsets):
     dates = days(*offsets)
     expected = len({d for d in dates if START <= d <= today})
     assert (
-        rules.treatment_days_since_report(dates, plan_start=START, last_report_on=None, today=today)
+        rules.treatment_days_since_report(dates, plan_start=START, last_report_on=None, day=today)
         == expected
     )
 

@@ -607,8 +607,12 @@ def test_it_blocks_on_the_tenth_treatment_day_exactly(offsets, report_offset, pa
     dates = tuple(PLAN_START + dt.timedelta(days=n) for n in offsets)
     last = None if report_offset is None else PLAN_START + dt.timedelta(days=report_offset)
     note = replace(s1(), payer_type=payer, other_treatment_dates=dates, last_report_on=last)
-    since = last or PLAN_START
-    expected = len({d for d in dates if since < d <= DOS} | {DOS})
+    # The evaluation day (the plan's start) counts before any report; after a report, the
+    # days after it (Pub. 100-02 ch. 15 §220.3).
+    if last is None:
+        expected = len({d for d in dates if PLAN_START <= d <= DOS} | {DOS})
+    else:
+        expected = len({d for d in dates if last < d <= DOS} | {DOS})
     assert note.treatment_days_since_report == expected
     assert ("E16" in blocking_codes(note)) is (payer == "medicare_b" and expected >= 10)
 

@@ -257,15 +257,21 @@ def test_it_counts_treatment_days_since_the_last_report(pt):
 
 
 def test_it_counts_from_the_plans_start_when_no_report_was_written(pt):
-    # DOMAIN.md §2 E16: the evaluation counts as the first report.
+    # DOMAIN.md §2 E16 and §4 (Pub. 100-02 ch. 15 §220.3): the first reporting period starts
+    # on the first day of treatment, the evaluation day included, so the tenth visit of a plan
+    # without a report is its tenth treatment day, and the ninth warns.
     start = today() - dt.timedelta(days=30)
     plan = plan_for(pt, start=start)
-    _visits_on(plan, [start] + [start + dt.timedelta(days=2 * n) for n in range(1, 9)])
-    visit = s1_visit(pt, plan=plan, visit_number=10)
-    facts = facts_for_visit(visit)
+    _visits_on(plan, [start] + [start + dt.timedelta(days=2 * n) for n in range(1, 8)])
+    ninth = s1_visit(pt, plan=plan, visit_number=9)
+    facts = facts_for_visit(ninth)
     assert facts.last_report_on is None
     assert facts.treatment_days_since_report == 9
     assert [i.blocking for i in audit.evaluate(facts) if i.code == "E16"] == [False]
+    _visits_on(plan, [today() - dt.timedelta(days=1)])  # one more treatment day before it
+    facts = facts_for_visit(ninth)
+    assert facts.treatment_days_since_report == 10
+    assert [i.blocking for i in audit.evaluate(facts) if i.code == "E16"] == [True]
 
 
 def s4_visit(pt):
