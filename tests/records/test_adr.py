@@ -83,7 +83,7 @@ def test_the_gap_report_names_unsigned_notes_and_dates_outside_the_certification
 def test_the_gap_report_names_a_missing_progress_report(adr, late_plan, pt):
     # DOMAIN.md §4: a progress report at least every 10 treatment days (Medicare)
     start = late_plan.start_date
-    for number in range(3, 12):  # treatment days 1 (visit 2) to 10 (visit 11)
+    for number in range(3, 11):  # the evaluation day (visit 1) is day 1: visit 10 is day 10
         VisitFactory(
             plan=late_plan,
             clinician=pt,
