@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "billing",
     "notes",
     "bench",
+    "records",
     "desk",
     "django_filters",
 ]
@@ -226,7 +227,12 @@ CELERY_BEAT_SCHEDULE = {
     "unsigned-notes-digest": {
         "task": "desk.tasks.daily_digests",
         "schedule": crontab(hour=env_int("DIGEST_HOUR_UTC", 12), minute=0),
-    }
+    },
+    # records: expired export downloads leave the disk.
+    "purge-expired-exports": {
+        "task": "records.tasks.purge_expired_exports",
+        "schedule": crontab(minute=17),
+    },
 }
 
 # Mail: console unless an SMTP server is configured.

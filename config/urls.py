@@ -20,6 +20,7 @@ urlpatterns = [
         object_view(get_visit_for_user, methods=SUPERBILL_METHODS)(superbill),
         name="superbill",
     ),
+    path("records/", include("records.urls")),
     path("desk/", include("desk.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -74,6 +74,11 @@ VIEWS: dict[str, View] = {
     "carry_confirm": View(lambda w: {**_visit(w), "item": w.carried.pk}, write=True),
     # billing
     "superbill": View(_visit, write=False),
+    # records
+    "export_job": View(lambda w: {"pk": w.export_job.pk}, write=False),
+    "export_download": View(lambda w: {"pk": w.export_job.pk}, write=False),
+    "adr_detail": View(lambda w: {"pk": w.adr.pk}, write=False),
+    "adr_packet": View(lambda w: {"pk": w.adr.pk}, write=True),
 }
 
 # URLs without an id: nothing to scope. True: changes records (auditors get 403).
@@ -89,6 +94,9 @@ WITHOUT_ID: dict[str, bool] = {
     # the access trail (accounts)
     "audit_report": False,
     "audit_report_csv": False,
+    # records: starting an export is reading (auditors export); entering an ADR is a write
+    "export_page": False,
+    "adr_list": True,
     # desk
     "desk": False,
     "desk_remind": True,

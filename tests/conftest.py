@@ -190,15 +190,22 @@ def pytest_collection_modifyitems(config, items):
 def _restore_reference_data(request, django_db_blocker):
     """A transactional test (live server, real worker, concurrency) ends by emptying every
     table, the code catalog and fee schedule that a data migration loaded included. Put them
-    back so the tests after it see the database a real installation has."""
-    yield
+    back so the tests after it see the database a real installation has; a transactional test
+    also gets them before it starts, whichever order the flush and this teardown ran in."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server")
     )
-    if transactional:
+
+    def load():
         from billing.demo import load_code_catalog, load_fee_schedule
 
         with django_db_blocker.unblock():
             load_code_catalog()
             load_fee_schedule()
+
+    if transactional:
+        load()
+    yield
+    if transactional:
+        load()

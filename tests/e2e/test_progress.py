@@ -87,7 +87,7 @@ def test_the_progress_charts_the_stalled_warning_and_a_signed_report(browser, li
     expect(stalled).to_contain_text("stayed at 112°, 113°, 112°, 114°")
     expect(checklist.get_by_text(re.compile("read like visit 3"))).to_be_visible()
     expect(page.get_by_test_id("treatment-day")).to_contain_text(
-        "Treatment day 3 of 10 since the evaluation"  # visit 1 was the evaluation day
+        "Treatment day 4 of 10 since the evaluation"  # the evaluation day (visit 1) is day 1
     )
     # The note's own sections are another part's; the progress parts must fit a phone.
     _check_page(

@@ -76,7 +76,7 @@ class _AnyObject:
 
 _NAMES_ONLY = SimpleNamespace(**{k: _AnyObject() for k in (
     "patient", "plan", "diagnosis", "goal", "visit", "finding", "technique", "block",
-    "service", "measure", "link", "report", "carried",
+    "service", "measure", "link", "report", "carried", "adr", "export_job",
 )})  # fmt: skip
 
 
@@ -88,8 +88,10 @@ def test_the_hint_names_the_line_to_add():
 
 
 @pytest.fixture
-def world(clinic, pt):
+def world(clinic, pt, auditor):
     """One of every object a URL can name, in the clinic, charted on a draft visit."""
+    from records.models import AdrRequest, ExportJob
+
     patient = PatientFactory(clinic=clinic)
     plan = PlanFactory(patient=patient, clinician=pt)
     goal = GoalFactory(plan=plan)
@@ -115,6 +117,22 @@ def world(clinic, pt):
         ),
         carried=CarriedItem.objects.create(
             visit=visit, source=visit, finding=finding, fingerprint="0" * 64
+        ),
+        adr=AdrRequest.objects.create(
+            clinic=clinic,
+            patient=patient,
+            reference="ADR-1",
+            received_on=visit.date_of_service,
+            dos_from=visit.date_of_service,
+            dos_to=visit.date_of_service,
+            created_by=pt,
+        ),
+        # an export is its requester's alone: the auditor's, so the auditor can read it
+        export_job=ExportJob.objects.create(
+            clinic=clinic,
+            requested_by=auditor,
+            date_from=visit.date_of_service,
+            date_to=visit.date_of_service,
         ),
     )
 

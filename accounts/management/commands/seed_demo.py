@@ -6,7 +6,7 @@ from django.db import transaction
 from accounts import demo
 
 # Each app that has demo data exposes `demo.seed(staff)`; the order follows the data's needs.
-APP_SEEDERS = ["billing.demo", "plancare.demo", "notes.demo"]
+APP_SEEDERS = ["billing.demo", "plancare.demo", "notes.demo", "records.demo"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,130 @@
+"""Forms of the records pages: validate and convert only."""
+
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout, Submit
+from django import forms
+
+from plancare.models import Patient
+from records.models import ExportFormat
+
+DATE_ERROR = "Enter a date as YYYY-MM-DD, for example 2026-03-01."
+MAX_RANGE_DAYS = 3 * 366
+
+
+def _date(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": DATE_ERROR, "required": DATE_ERROR},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class _RangeMixin:
+    start_field = "date_from"
+    end_field = "date_to"
+
+    def _check_range(self, cleaned, *, today: dt.date) -> None:
+        start, end = cleaned.get(self.start_field), cleaned.get(self.end_field)
+        if start and end:
+            if end < start:
+                self.add_error(self.end_field, "Enter a date on or after the From date.")
+            elif (end - start).days > MAX_RANGE_DAYS:
+                self.add_error(self.end_field, "Export at most three years at a time.")
+        if start and start > today:
+            self.add_error(self.start_field, "Enter today's date or an earlier one.")
+
+
+class ExportForm(_RangeMixin, forms.Form):
+    patient = forms.ModelChoiceField(
+        queryset=Patient.objects.none(),
+        required=False,
+        empty_label="Every patient of the clinic",
+        label="Patient",
+    )
+    date_from = _date("Dates of service from")
+    date_to = _date("Dates of service to")
+    format = forms.ChoiceField(choices=ExportFormat.choices, label="Content")
+
+    def __init__(self, *args, clinic, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["patient"].queryset = Patient.objects.for_clinic(clinic).order_by(
+            "last_name", "first_name", "id"
+        )
+        self.fields["patient"].label_from_instance = lambda p: (
+            f"{p.last_name}, {p.first_name} ({p.mrn})"
+        )
+        self.helper = FormHelper()
+        self.helper.form_method = "post"
+        self.helper.layout = Layout(
+            Div(
+                Div(Field("patient"), css_class="col-12 col-md-6 col-lg-3"),
+                Div(Field("date_from"), css_class="col-6 col-md-3"),
+                Div(Field("date_to"), css_class="col-6 col-md-3"),
+                Div(Field("format"), css_class="col-12 col-md-6 col-lg-3"),
+                css_class="row g-2",
+            ),
+            Submit("export", "Start export", css_class="btn-primary"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_range(cleaned, today=self.today)
+        return cleaned
+
+
+class AdrForm(_RangeMixin, forms.Form):
+    patient = forms.ModelChoiceField(queryset=Patient.objects.none(), label="Patient")
+    reference = forms.CharField(
+        label="ADR reference",
+        max_length=40,
+        help_text="As printed on the request letter, e.g. the claim control number.",
+    )
+    received_on = _date("Date received")
+    date_from = _date("Dates of service from")
+    date_to = _date("Dates of service to")
+
+    def __init__(self, *args, clinic, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.clinic = clinic
+        self.fields["patient"].queryset = Patient.objects.for_clinic(clinic).order_by(
+            "last_name", "first_name", "id"
+        )
+        self.fields["patient"].label_from_instance = lambda p: (
+            f"{p.last_name}, {p.first_name} ({p.mrn})"
+        )
+        self.helper = FormHelper()
+        self.helper.form_method = "post"
+        self.helper.layout = Layout(
+            Div(
+                Div(Field("patient"), css_class="col-12 col-md-4"),
+                Div(Field("reference"), css_class="col-12 col-md-4"),
+                Div(Field("received_on"), css_class="col-12 col-md-4"),
+                Div(Field("date_from"), css_class="col-6 col-md-3"),
+                Div(Field("date_to"), css_class="col-6 col-md-3"),
+                css_class="row g-2",
+            ),
+            Submit("save", "Enter the ADR", css_class="btn-primary"),
+        )
+
+    def clean_reference(self):
+        from records.models import AdrRequest
+
+        reference = self.cleaned_data["reference"].strip().replace("\x00", "")
+        if not reference:
+            raise forms.ValidationError("Enter the reference printed on the ADR letter.")
+        if AdrRequest.objects.filter(clinic=self.clinic, reference=reference).exists():
+            raise forms.ValidationError("This ADR reference is already entered: open it below.")
+        return reference
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_range(cleaned, today=self.today)
+        received = cleaned.get("received_on")
+        if received and received > self.today:
+            self.add_error("received_on", "Enter today's date or an earlier one.")
+        return cleaned
