@@ -60,6 +60,9 @@ class ReportDoc:
     author: str
     assessment: str
     plan_updates: str
+    credentials: str = ""
+    signed_at: dt.datetime | None = None  # None for a report written before reports were signed
+    digest: str = ""
 
 
 def _visits(scope: Scope):
@@ -213,6 +216,9 @@ def progress_reports_for(plan_ids, date_from: dt.date, date_to: dt.date) -> list
             author=str(r.author),
             assessment=r.assessment,
             plan_updates=r.plan_updates,
+            credentials=r.author_credentials,
+            signed_at=r.signed_at,
+            digest=r.content_digest,
         )
         for r in rows
     ]

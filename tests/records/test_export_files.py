@@ -91,6 +91,25 @@ def test_the_reference_visit_pdf_holds_the_note_and_identifiers_on_every_page(
 
 
 @pytest.mark.django_db
+def test_the_pdf_holds_a_signed_progress_report_with_its_signature(tmp_path, s1_signed, auditor):
+    # DOMAIN.md §4 and §7: the progress report is part of the record, signed like a visit.
+    from plancare.reports import progress_report_record
+
+    report = progress_report_record(
+        plan=s1_signed.plan,
+        author=s1_signed.clinician,
+        written_on=TODAY,
+        assessment="Rotation improving toward the driving goal.",
+    )
+    members = zip_members(export(tmp_path, auditor, fmt="pdf"))
+    [name] = [n for n in members if n.startswith("pdf/")]
+    text = " ".join(" ".join(page.split()) for page in pdf_pages(members[name]))
+    assert "Rotation improving toward the driving goal." in text
+    assert f"SHA-256 {report.content_digest}" in text
+    assert "Electronically signed by Pat Okafor" in text
+
+
+@pytest.mark.django_db
 def test_the_fhir_bundle_validates_and_holds_the_s1_figures(tmp_path, s1_signed, auditor):
     from fhir.resources.bundle import Bundle
 
