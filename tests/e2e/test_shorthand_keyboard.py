@@ -202,17 +202,17 @@ def test_the_keyboard_reaches_every_section_and_the_timer_is_one_button(
         page.keyboard.press("Enter")
         expect(page.locator("#findings")).to_contain_text("Joint hypomobility / restriction")
 
-        # The timer: one chord starts it, the same chord stops it; the focus stays on it.
+        # The timer: one chord starts it, the same chord stops it, wherever the focus is.
         timer = page.locator("#time form[action$='/timer/start/'] button")
         expect(timer).to_have_attribute("aria-keyshortcuts", "Alt+Shift+K")
         settled(page)
         page.keyboard.press("Alt+Shift+K")
         stop = page.locator("#time").get_by_role("button", name="Stop 97140")
-        expect(stop).to_be_focused()
         expect(stop).to_have_attribute("aria-keyshortcuts", "Alt+Shift+K")
+        page.wait_for_load_state()
         settled(page)
         page.keyboard.press("Alt+Shift+K")
-        expect(page.locator("#time").get_by_role("button", name="Start timer")).to_be_focused()
+        expect(page.locator("#time").get_by_role("button", name="Start timer")).to_be_visible()
         expect(page.locator("#time tbody tr")).to_have_count(1)
 
 
