@@ -216,19 +216,18 @@ def interactions(plan: dict) -> list[tuple[str, str, object]]:
             per_clinician([_get("note-signed", "/visits/{list:signed}/")]),
         ),
         (
-            "partial-units",
-            "`/visits/<draft>/units/` (htmx)",
-            per_clinician([_get("units", "/visits/{list:drafts}/units/", **HX)]),
-        ),
-        (
-            "partial-checklist",
-            "`/visits/<draft>/checklist/` (htmx)",
-            per_clinician([_get("checklist", "/visits/{list:drafts}/checklist/", **HX)]),
+            "partial-form",
+            "`/visits/<draft>/forms/technique/` (htmx: a section's form, fetched when opened)",
+            per_clinician([_get("form", "/visits/{list:drafts}/forms/technique/", **HX)]),
         ),
         ("autosave", "POST narrative (htmx)", per_clinician([AUTOSAVE])),
         ("timer-start-stop", "POST timer start, then stop (htmx)", per_clinician(TIMER)),
         ("finding-add", "POST a finding (htmx)", per_clinician([FINDING_ADD])),
-        ("block-add", "POST a typed-in block (htmx)", per_clinician([BLOCK_ADD], slot_base=0)),
+        (
+            "block-add",
+            "POST a typed-in block (htmx: the time section, units and checklist in one answer)",
+            per_clinician([BLOCK_ADD], slot_base=0),
+        ),
         (
             "sign-off",
             "POST sign with password (htmx)",
