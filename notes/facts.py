@@ -75,8 +75,9 @@ def clinician_facts(user) -> ClinicianFacts:
 
 def visit_annotations() -> dict:
     """What the rules need about the visit's plan beyond its row: whether the plan has a
-    diagnosis, and the date of its last progress report on or before the date of service
-    (subqueries of the visit's own query)."""
+    diagnosis, and the date of its last progress report on or before the date of service;
+    and whether the visit has carried-forward items not yet confirmed (the note's snapshot
+    reads them only then). Subqueries of the visit's own query."""
     last_report = (
         ProgressReport.objects.filter(
             plan=OuterRef("plan"), written_on__lte=OuterRef("date_of_service")
@@ -87,6 +88,9 @@ def visit_annotations() -> dict:
     return {
         "plan_has_diagnosis": Exists(Diagnosis.objects.filter(plan=OuterRef("plan"))),
         "last_report_on": Subquery(last_report),
+        "has_pending_carried": Exists(
+            CarriedItem.objects.filter(visit=OuterRef("pk"), confirmed_at__isnull=True)
+        ),
     }
 
 
@@ -101,8 +105,9 @@ VISIT_RELATED = (
 )
 
 
-def row_prefetches(*, with_services: bool = True) -> list:
-    """The note's rows, one query each, whatever their number."""
+def row_prefetches(*, with_services: bool = True, with_carried: bool = True) -> list:
+    """The note's rows, one query each, whatever their number (the carried-forward items
+    left out with `with_carried=False`)."""
     prefetches = [
         "findings",  # the findings
         "techniques",  # the techniques
@@ -116,14 +121,17 @@ def row_prefetches(*, with_services: bool = True) -> list:
         Prefetch("measures", queryset=Measure.objects.select_related("goal")),
         # the goal links with their goals
         Prefetch("goal_links", queryset=GoalLink.objects.select_related("goal")),
-        # query 7: the carried-forward items not yet confirmed, with their rows
-        Prefetch(
-            "carried_items",
-            queryset=CarriedItem.objects.filter(confirmed_at__isnull=True).select_related(
-                "finding", "technique", "source"
-            ),
-        ),
     ]
+    if with_carried:
+        # query 7: the carried-forward items not yet confirmed, with their rows
+        prefetches.append(
+            Prefetch(
+                "carried_items",
+                queryset=CarriedItem.objects.filter(confirmed_at__isnull=True).select_related(
+                    "finding", "technique", "source"
+                ),
+            )
+        )
     if with_services:
         # the untimed services with their code and clinician, which billing needs
         prefetches.append(
