@@ -423,7 +423,8 @@ def facts_for_visits(
 ) -> dict[int, NoteFacts]:
     """The `NoteFacts` of each visit, by id: 12 queries for any number of visits (13 when no
     billing previews are given, for the untimed services billing needs), plus billing's own;
-    4 fewer when no visit has an earlier one.
+    4 fewer when every earlier visit compared is signed (and recent: see `_patients_visits`),
+    or when there is none.
 
     `billing` maps a visit id to its billing.services.BillingPreview when the caller already
     has it; the others are computed here from the rows read.
@@ -463,8 +464,9 @@ def facts_for_visit(visit, *, billing=None) -> NoteFacts:
 
 def facts_for_loaded_visit(visit, *, billing) -> NoteFacts:
     """The facts of a visit already read with `VISIT_RELATED`, `visit_annotations()` and
-    `row_prefetches()` (the note's snapshot): one query for the patient's visits, and 4 for the
-    earlier visits' rows when there are any."""
+    `row_prefetches()` (the note's snapshot): one query for the patient's visits (with the
+    signed content of the earlier visits compared), and 4 for the earlier visits' rows only
+    when a draft is among them."""
     rows = _patients_visits([visit])
     earlier_ids = _earlier_ids([visit], rows)[visit.pk]
     prior = _prior_visits(set(earlier_ids), rows)
