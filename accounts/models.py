@@ -242,6 +242,22 @@ class AccessEvent(models.Model):
         )
         return head or (0, "")
 
+    @classmethod
+    def locked_chain_head(cls, clinic_id: int | None) -> tuple[int, str]:
+        """`lock_chain` then `chain_head`, in one statement on PostgreSQL: the function
+        accounts_chain_head (migration 0008) reads the head after the lock is granted, with a
+        snapshot of its own, so it sees what the previous writer committed."""
+        if connection.vendor != "postgresql":
+            cls.lock_chain(clinic_id)
+            return cls.chain_head(clinic_id)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT seq, mac FROM accounts_chain_head(%s, %s, %s)",
+                [CHAIN_LOCK_NAMESPACE, (clinic_id or 0) % 2**31, clinic_id],
+            )
+            row = cursor.fetchone()
+        return (int(row[0]), row[1]) if row else (0, "")
+
     def seal(self, head: tuple[int, str]) -> tuple[int, str]:
         """Place this unsaved event after `head` in its clinic's chain (sequence number, link,
         key id, MAC) and return the new head. For bulk writers holding `lock_chain`."""
@@ -252,15 +268,21 @@ class AccessEvent(models.Model):
 
     @classmethod
     def record(
-        cls, *, user, action: str, obj=None, patient=None, detail: str = ""
+        cls, *, user, action: str, obj=None, patient=None, detail: str = "", joined: bool = False
     ) -> "AccessEvent":
         """Append an event to the user's clinic's chain. The client IP, user agent and request
-        id come from the request being served (accounts.middleware.RequestContextMiddleware)."""
+        id come from the request being served (accounts.middleware.RequestContextMiddleware).
+
+        The clinic's chain lock is held from the head's read until the transaction ends. By
+        default the event is written in a transaction of its own (a savepoint inside another
+        one); `joined=True` writes it in the caller's transaction without a savepoint, for a
+        caller that is in one and keeps its lock short (a failed insert then fails the
+        caller's transaction, so nothing it wrote is kept without its event)."""
         clinic_id = getattr(user, "clinic_id", None)
         context = request_info()
-        with transaction.atomic():
+        with transaction.atomic(savepoint=not joined):
             # Released at commit: one writer at a time extends this clinic's chain.
-            cls.lock_chain(clinic_id)
+            head = cls.locked_chain_head(clinic_id)
             event = cls(
                 at=timezone.now(),
                 user=user if getattr(user, "pk", None) else None,
@@ -274,7 +296,7 @@ class AccessEvent(models.Model):
                 user_agent=context.user_agent,
                 request_id=context.request_id,
             )
-            event.seal(cls.chain_head(clinic_id))
+            event.seal(head)
             event.save()
         return event
 

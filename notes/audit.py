@@ -5,7 +5,9 @@ admin dashboard's "missing" column. Each rule takes `NoteFacts` (plain, frozen d
 returns zero or more `Missing` items: what is missing in the clinician's words, where to fix
 it, and whether it blocks sign-off (False: a warning shown but not blocking).
 
-This module is pure: it imports nothing from Django or the models. `notes.facts` is the one
+This module is pure: it imports nothing from Django or the models. The rules that compare the
+note with the patient's earlier visits (E17-E19) live in `notes.audit_history`; this module
+lists every element and rule. `notes.facts` is the one
 place that reads the database for these rules, in a fixed number of queries whatever the size
 of the notes or the plans' histories, for one visit or a page of them.
 """
@@ -18,7 +20,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from billing.units import MINIMUM_MINUTES
-from notes import likeness, rules
+from notes import audit_history, rules
+from notes.audit_history import CarriedFacts, Flag, PriorVisitFacts
+from notes.audit_history import filled as _filled
+from notes.audit_history import fmt_day as _fmt
+from notes.audit_history import join_list as _list
 from plancare.rules import recertification_due
 
 # --- Results --------------------------------------------------------------------------------
@@ -179,30 +185,6 @@ class BillingNotice:
     where: str = ""
 
 
-@dataclass(frozen=True)
-class PriorVisitFacts:
-    """An earlier visit of the same patient, as the stalled-progress (E17) and cloned-note
-    (E18) rules compare it with this one."""
-
-    visit_id: int
-    visit_number: int
-    date_of_service: dt.date
-    plan_id: int
-    findings: tuple[FindingFacts, ...] = ()
-    techniques: tuple[TechniqueFacts, ...] = ()
-    measures: tuple[MeasureFacts, ...] = ()
-    in_treatment_decisions: str = ""
-
-
-@dataclass(frozen=True)
-class CarriedFacts:
-    """A finding or technique carried forward and neither confirmed nor edited (E19)."""
-
-    id: int
-    label: str  # e.g. "finding C4-5 (joint hypomobility / restriction)"
-    source_visit: int  # the visit number it was carried from
-
-
 ACTIVE_PLAN_STATUS = "active"  # plancare.models.PlanStatus.ACTIVE
 ACTIVE_GOAL_STATUSES = ("not_started", "progressing")  # plancare.models.ACTIVE_GOAL_STATUSES
 MEDICARE_PART_B = "medicare_b"  # plancare.models.PayerType.MEDICARE_B
@@ -271,14 +253,6 @@ class NoteFacts:
         return sum(b.minutes for b in self.time_blocks if b.timed and not b.running)
 
 
-def _fmt(day: dt.date) -> str:
-    return f"{day:%b} {day.day}, {day:%Y}"
-
-
-def _filled(text: str | None) -> bool:
-    return bool(text and text.strip())
-
-
 def _technique_name(position: int, technique: TechniqueFacts) -> str:
     """ "Technique 1 (joint mobilization, C4-5)": the technique as the clinician sees it."""
     where = technique.region.strip() or technique.tissue.strip()
@@ -287,11 +261,6 @@ def _technique_name(position: int, technique: TechniqueFacts) -> str:
     )
     shown = ", ".join(part for part in (what, where) if part)
     return f"Technique {position} ({shown})" if shown else f"Technique {position}"
-
-
-def _list(items: Iterable[str]) -> str:
-    parts = list(items)
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 # --- The rules, one per element of DOMAIN.md §2 ---------------------------------------------
@@ -629,132 +598,29 @@ def e16_progress_report(facts: NoteFacts) -> Iterable[Missing]:
         )
 
 
-def _site_key(technique: TechniqueFacts) -> tuple[str, str]:
-    """A technique as (kind, structure with side): "C4-5" and " c4-5 " are one structure."""
-    return technique.kind, likeness.place_key(
-        technique.laterality, technique.region, technique.tissue
-    )
+# E17-E19 compare the note with the patient's earlier visits: notes.audit_history.
 
 
-def _site_label(key: tuple[str, str]) -> str:
-    kind, place = key
-    what = rules.technique_label(kind) if kind in rules.TECHNIQUE_REQUIRED else kind
-    return f"{what.lower()} at {place}"
-
-
-def _goal_value(measures: Iterable[MeasureFacts], goal_id: int) -> Decimal | None:
-    """The goal's value at the visit: after treatment (what the visit achieved), or before it
-    when no value after was recorded."""
-    for measure in measures:
-        if measure.goal_id == goal_id:
-            value = measure.post_value if measure.post_value is not None else measure.pre_value
-            if value is not None:
-                return value
-    return None
+def _flagged(flags: Iterable[Flag]) -> list[Missing]:
+    return [_missing(f.code, f.message, blocking=f.blocking, where=f.where) for f in flags]
 
 
 def e17_stalled_progress(facts: NoteFacts) -> Iterable[Missing]:
-    """DOMAIN.md §4 (continuing treatment needs documented measurable progress or the reason
-    skilled care is still needed) and §2 E11: the same technique kind on the same structure on
-    the plan's last N consecutive visits (this one included; N is the clinic's setting, 4 by
-    default) while a linked goal's value at the visit (after treatment) has not improved by the
-    measure's minimal clinically important change from the first of those visits to this one.
-    Sign-off then needs the skilled-care justification; once written it stays a warning."""
-    n = facts.stalled_progress_visits
-    earlier = [v for v in facts.earlier_visits if v.plan_id == facts.plan.id][: n - 1]
-    if n < 2 or len(earlier) < n - 1:
-        return
-    this = PriorVisitFacts(
-        visit_id=facts.visit_id,
-        visit_number=facts.visit_number,
-        date_of_service=facts.date_of_service,
-        plan_id=facts.plan.id,
-        techniques=facts.techniques,
-        measures=facts.measures,
-    )
-    window = [*reversed(earlier), this]  # oldest first
-    common = set.intersection(*({_site_key(t) for t in v.techniques} for v in window))
-    if not common:
-        return
-    visits = _list(str(v.visit_number) for v in window)
-    for link in facts.goal_links:
-        if link.plan_id != facts.plan.id or link.mcid is None or not link.direction:
-            continue
-        values = [_goal_value(v.measures, link.goal_id) for v in window]
-        if any(value is None for value in values):
-            continue
-        if likeness.gained(values[0], values[-1], link.direction) >= link.mcid:
-            continue
-        sites = _list(sorted(_site_label(key) for key in common))
-        flat = ", ".join(likeness.with_unit(v, link.unit) for v in values)
-        message = (
-            f"Stalled progress: {sites} on visits {visits} while "
-            f"{link.measure_label or 'the goal'} stayed at {flat} (less than the "
-            f"{likeness.with_unit(link.mcid, link.unit)} minimal important change)."
-        )
-        if _filled(facts.skilled_care):
-            yield _missing("E17", message, blocking=False)
-        else:
-            yield _missing(
-                "E17",
-                f"{message} Write the skilled-care justification: why skilled treatment "
-                "continues, or change the plan.",
-            )
-
-
-def _findings_text(findings: Iterable[FindingFacts]) -> str:
-    return " ".join(
-        f"{f.category} {f.region} {f.laterality} {f.structure} {f.description}" for f in findings
-    )
-
-
-def _techniques_text(techniques: Iterable[TechniqueFacts]) -> str:
-    return " ".join(
-        " ".join(str(v) for v in (t.kind, *t.fields().values()) if not isinstance(v, bool))
-        for t in techniques
-    )
+    """DOMAIN.md §4 and §2 E11: the same technique on the same structure over the plan's last
+    visits without the goal's minimal important change (audit_history.stalled_progress)."""
+    return _flagged(audit_history.stalled_progress(facts))
 
 
 def e18_cloned_note(facts: NoteFacts) -> Iterable[Missing]:
-    """DOMAIN.md §2 (the seed material's denial list: no progress; visits that read alike): a
-    note whose findings, techniques and in-treatment decisions are nearly identical to the
-    patient's previous visit (at least two of the three sections at or above
-    likeness.CLONE_SIMILARITY, token-set similarity) reads as cloned. A warning naming the
-    sections that match; only the previous visit counts."""
-    if not facts.earlier_visits:
-        return
-    previous = facts.earlier_visits[0]
-    sections = (
-        ("findings", _findings_text(facts.findings), _findings_text(previous.findings)),
-        ("techniques", _techniques_text(facts.techniques), _techniques_text(previous.techniques)),
-        (
-            "in-treatment decisions",
-            facts.in_treatment_decisions,
-            previous.in_treatment_decisions,
-        ),
-    )
-    alike = [name for name, now, then in sections if likeness.nearly_identical(now, then)]
-    if len(alike) >= 2:
-        yield _missing(
-            "E18",
-            f"The {_list(alike)} read like visit {previous.visit_number} "
-            f"({_fmt(previous.date_of_service)}): record what you found and did today — the "
-            "change in the tissue, the grade, the response.",
-            blocking=False,
-        )
+    """DOMAIN.md §2 (visits that read alike): a warning when the note reads like the previous
+    visit (audit_history.cloned_note)."""
+    return _flagged(audit_history.cloned_note(facts))
 
 
 def e19_carried_items(facts: NoteFacts) -> Iterable[Missing]:
-    """DOMAIN.md §2 E1-E3 and §7: a finding or technique carried forward from the previous
-    visit is a starting point, not a record of today; each blocks sign-off until the
-    clinician confirms it or edits it."""
-    for item in facts.carried_items:
-        yield _missing(
-            "E19",
-            f"Carried forward from visit {item.source_visit}: {item.label}. Confirm it holds "
-            "today, or edit it.",
-            where="#carry",
-        )
+    """DOMAIN.md §2 E1-E3 and §7: each item carried forward and neither confirmed nor edited
+    blocks sign-off (audit_history.carried_items)."""
+    return _flagged(audit_history.carried_items(facts))
 
 
 def other_billing_warnings(facts: NoteFacts) -> Iterable[Missing]:

@@ -7,10 +7,26 @@ run the same pure rules on the same facts. `facts_for_visit()` is the one-visit 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +47,15 @@ from notes.audit import (
     TimeBlockFacts,
     evaluate,
 )
-from notes.models import CarriedItem, GoalLink, Measure, TimeBlock, UntimedService, Visit
+from notes.models import (
+    CarriedItem,
+    GoalLink,
+    Measure,
+    TimeBlock,
+    UntimedService,
+    Visit,
+    VisitStatus,
+)
 from notes.rules import TECHNIQUE_FIELDS
 from plancare.measures import mcid_for
 from plancare.models import Diagnosis, ProgressReport
@@ -51,8 +75,9 @@ def clinician_facts(user) -> ClinicianFacts:
 
 def visit_annotations() -> dict:
     """What the rules need about the visit's plan beyond its row: whether the plan has a
-    diagnosis, and the date of its last progress report on or before the date of service
-    (subqueries of the visit's own query)."""
+    diagnosis, and the date of its last progress report on or before the date of service;
+    and whether the visit has carried-forward items not yet confirmed (the note's snapshot
+    reads them only then). Subqueries of the visit's own query."""
     last_report = (
         ProgressReport.objects.filter(
             plan=OuterRef("plan"), written_on__lte=OuterRef("date_of_service")
@@ -63,6 +88,9 @@ def visit_annotations() -> dict:
     return {
         "plan_has_diagnosis": Exists(Diagnosis.objects.filter(plan=OuterRef("plan"))),
         "last_report_on": Subquery(last_report),
+        "has_pending_carried": Exists(
+            CarriedItem.objects.filter(visit=OuterRef("pk"), confirmed_at__isnull=True)
+        ),
     }
 
 
@@ -77,8 +105,9 @@ VISIT_RELATED = (
 )
 
 
-def row_prefetches(*, with_services: bool = True) -> list:
-    """The note's rows, one query each, whatever their number."""
+def row_prefetches(*, with_services: bool = True, with_carried: bool = True) -> list:
+    """The note's rows, one query each, whatever their number (the carried-forward items
+    left out with `with_carried=False`)."""
     prefetches = [
         "findings",  # the findings
         "techniques",  # the techniques
@@ -92,14 +121,17 @@ def row_prefetches(*, with_services: bool = True) -> list:
         Prefetch("measures", queryset=Measure.objects.select_related("goal")),
         # the goal links with their goals
         Prefetch("goal_links", queryset=GoalLink.objects.select_related("goal")),
-        # query 7: the carried-forward items not yet confirmed, with their rows
-        Prefetch(
-            "carried_items",
-            queryset=CarriedItem.objects.filter(confirmed_at__isnull=True).select_related(
-                "finding", "technique", "source"
-            ),
-        ),
     ]
+    if with_carried:
+        # query 7: the carried-forward items not yet confirmed, with their rows
+        prefetches.append(
+            Prefetch(
+                "carried_items",
+                queryset=CarriedItem.objects.filter(confirmed_at__isnull=True).select_related(
+                    "finding", "technique", "source"
+                ),
+            )
+        )
     if with_services:
         # the untimed services with their code and clinician, which billing needs
         prefetches.append(
@@ -123,18 +155,43 @@ def _visits_with_rows(visit_ids: Iterable[int], *, with_services: bool):
     )
 
 
+# How far back, from the newest visit read, a signed visit's frozen content comes with the
+# patient's visits (see `_patients_visits`): a plan's last `stalled_progress_visits` visits
+# and one more (the visit itself takes a place), the patient's last three (the previous
+# visit of any plan, past a visit of the same day). An earlier visit outside these, or a
+# draft, is read from its rows instead.
+PLAN_WINDOW_EXTRA = 1
+PATIENT_WINDOW = 3
+
+
 def _patients_visits(visits: list) -> list[tuple]:
-    """(pk, patient, plan, date, number) of every visit of the patients up to the latest date
-    of service, oldest first: one query for all the visits."""
+    """(pk, patient, plan, date, number, content) of every visit of the patients up to the
+    latest date of service, oldest first: one query for all the visits. `content` is the
+    signed content of the signed visits near the newest (what the stalled-progress and
+    cloned-note rules compare), "" otherwise."""
     if not visits:
         return []
+    order = [F("date_of_service").desc(), F("pk").desc()]
+    window = max(v.clinic.stalled_progress_visits for v in visits) + PLAN_WINDOW_EXTRA
+    recent = LessThanOrEqual(
+        Window(RowNumber(), partition_by=[F("plan_id")], order_by=order), window
+    ) | LessThanOrEqual(
+        Window(RowNumber(), partition_by=[F("patient_id")], order_by=order), PATIENT_WINDOW
+    )
     return list(
         Visit.objects.filter(
             patient_id__in={v.patient_id for v in visits},
             date_of_service__lte=max(v.date_of_service for v in visits),
         )
+        .annotate(
+            content=Case(
+                When(Q(status=VisitStatus.SIGNED) & recent, then=F("signed_content")),
+                default=Value(""),
+                output_field=TextField(),
+            )
+        )
         .order_by("date_of_service", "pk")
-        .values_list("pk", "patient_id", "plan_id", "date_of_service", "visit_number")
+        .values_list("pk", "patient_id", "plan_id", "date_of_service", "visit_number", "content")
     )
 
 
@@ -142,7 +199,7 @@ def _other_treatment_dates(visits: list, rows: list[tuple]) -> dict[int, tuple]:
     """Per visit, the distinct dates of its plan's other visits in its progress-report period
     (after the last report, or from the plan's start) up to its date of service."""
     by_plan: dict[int, list] = defaultdict(list)
-    for pk, _patient, plan_id, day, _number in rows:
+    for pk, _patient, plan_id, day, *_rest in rows:
         by_plan[plan_id].append((pk, day))
     result = {}
     for visit in visits:
@@ -183,22 +240,82 @@ def _earlier_ids(visits: list, rows: list[tuple]) -> dict[int, list[int]]:
     return result
 
 
-def _prior_visits(ids: set[int]) -> dict[int, PriorVisitFacts]:
-    """The earlier visits' findings, techniques and measures: 4 queries for any number."""
-    prior = Visit.objects.filter(pk__in=ids).prefetch_related("findings", "techniques", "measures")
-    return {
-        v.pk: PriorVisitFacts(
-            visit_id=v.pk,
-            visit_number=v.visit_number,
-            date_of_service=v.date_of_service,
-            plan_id=v.plan_id,
-            findings=tuple(_finding(f) for f in v.findings.all()),
-            techniques=tuple(_technique(t) for t in v.techniques.all()),
-            measures=tuple(_measure(m) for m in v.measures.all()),
-            in_treatment_decisions=v.in_treatment_decisions,
+def _prior_visits(ids: set[int], rows: list[tuple]) -> dict[int, PriorVisitFacts]:
+    """The earlier visits' findings, techniques and measures: from the signed content that
+    came with the patient's visits (no query), else from their rows (4 queries for any
+    number, only when a draft or an older visit is among them)."""
+    result = {}
+    for pk, _patient, plan_id, day, _number, content in rows:
+        if pk in ids and content:
+            result[pk] = _prior_from_content(json.loads(content), plan_id=plan_id, day=day)
+    unread = ids - result.keys()
+    if not unread:
+        return result
+    prior = Visit.objects.filter(pk__in=unread).prefetch_related(
+        "findings", "techniques", "measures"
+    )
+    result.update(
+        (
+            v.pk,
+            PriorVisitFacts(
+                visit_id=v.pk,
+                visit_number=v.visit_number,
+                date_of_service=v.date_of_service,
+                plan_id=v.plan_id,
+                findings=tuple(_finding(f) for f in v.findings.all()),
+                techniques=tuple(_technique(t) for t in v.techniques.all()),
+                measures=tuple(_measure(m) for m in v.measures.all()),
+                in_treatment_decisions=v.in_treatment_decisions,
+            ),
         )
         for v in prior
-    }
+    )
+    return result
+
+
+def _prior_from_content(document: dict, *, plan_id: int, day) -> PriorVisitFacts:
+    """A signed visit as the rules compare it, from its canonical content
+    (`notes.signing.canonical_content`). Its rows are in id order, the rows' order by
+    creation (`created_at`, then id) but for rows stamped out of id order, which no write
+    path makes."""
+    visit = document["visit"]
+    return PriorVisitFacts(
+        visit_id=visit["id"],
+        visit_number=visit["visit_number"],
+        date_of_service=day,
+        plan_id=plan_id,
+        findings=tuple(
+            FindingFacts(
+                id=f["id"],
+                category=f["category"],
+                region=f["region"],
+                structure=f["structure"],
+                description=f["description"],
+                laterality=f["laterality"],
+            )
+            for f in document["findings"]
+        ),
+        techniques=tuple(
+            TechniqueFacts(
+                id=t["id"],
+                kind=t["kind"],
+                finding_id=t["finding"],
+                **{name: t[name] for name in TECHNIQUE_FIELDS},
+            )
+            for t in document["techniques"]
+        ),
+        measures=tuple(
+            MeasureFacts(
+                name=m["name"],
+                pre_value=Decimal(m["pre_value"]),
+                post_value=Decimal(m["post_value"]),
+                goal_id=m["goal"],
+                unit=m["unit"],
+            )
+            for m in document["measures"]
+        ),
+        in_treatment_decisions=visit["in_treatment_decisions"],
+    )
 
 
 def _finding(f) -> FindingFacts:
@@ -306,7 +423,8 @@ def facts_for_visits(
 ) -> dict[int, NoteFacts]:
     """The `NoteFacts` of each visit, by id: 12 queries for any number of visits (13 when no
     billing previews are given, for the untimed services billing needs), plus billing's own;
-    4 fewer when no visit has an earlier one.
+    4 fewer when every earlier visit compared is signed (and recent: see `_patients_visits`),
+    or when there is none.
 
     `billing` maps a visit id to its billing.services.BillingPreview when the caller already
     has it; the others are computed here from the rows read.
@@ -317,7 +435,7 @@ def facts_for_visits(
     rows = _patients_visits(visits)  # one query
     other_dates = _other_treatment_dates(visits, rows)
     earlier_ids = _earlier_ids(visits, rows)
-    prior = _prior_visits({pk for ids in earlier_ids.values() for pk in ids})  # 4 queries
+    prior = _prior_visits({pk for ids in earlier_ids.values() for pk in ids}, rows)
     result = {}
     for visit in visits:
         preview = billing.get(visit.pk)
@@ -346,11 +464,12 @@ def facts_for_visit(visit, *, billing=None) -> NoteFacts:
 
 def facts_for_loaded_visit(visit, *, billing) -> NoteFacts:
     """The facts of a visit already read with `VISIT_RELATED`, `visit_annotations()` and
-    `row_prefetches()` (the note's snapshot): one query for the patient's visits, and 4 for the
-    earlier visits' rows when there are any."""
+    `row_prefetches()` (the note's snapshot): one query for the patient's visits (with the
+    signed content of the earlier visits compared), and 4 for the earlier visits' rows only
+    when a draft is among them."""
     rows = _patients_visits([visit])
     earlier_ids = _earlier_ids([visit], rows)[visit.pk]
-    prior = _prior_visits(set(earlier_ids)) if earlier_ids else {}
+    prior = _prior_visits(set(earlier_ids), rows)
     return _facts(
         visit,
         billing=billing,

@@ -73,6 +73,7 @@ def visit_start(*, patient: Patient, clinician, date_of_service: dt.date | None 
             obj=visit,
             patient=patient,
             detail=f"visit {number} started",
+            joined=True,
         )
     return visit
 
@@ -234,14 +235,16 @@ def timer_stop(*, block: TimeBlock, by, now: dt.datetime | None = None) -> TimeB
     if now <= block.started_at:
         now = block.started_at + dt.timedelta(microseconds=1)
     block.stopped_at = now
-    block.save(update_fields=["stopped_at"])
-    record_change(
-        user=by,
-        visit=block.visit,
-        obj=block,
-        action=AccessAction.CHANGE,
-        detail=f"timer stopped {block.code_id} ({block.minutes} min)",
-    )
+    with transaction.atomic():  # the change and its access-log event, together
+        block.save(update_fields=["stopped_at"])
+        record_change(
+            user=by,
+            visit=block.visit,
+            obj=block,
+            action=AccessAction.CHANGE,
+            detail=f"timer stopped {block.code_id} ({block.minutes} min)",
+            joined=True,
+        )
     return block
 
 
@@ -295,6 +298,7 @@ def narrative_save(*, visit: Visit, user, version: int, values: dict) -> Narrati
                 obj=visit,
                 patient=visit.patient,
                 detail="note text: " + ", ".join(sorted(values)),
+                joined=True,
             )
     if written:
         # The visit as stored now, without reading it again.
@@ -312,8 +316,14 @@ def narrative_save(*, visit: Visit, user, version: int, values: dict) -> Narrati
     return NarrativeResult(saved=False, visit=visit)
 
 
-def record_change(*, user, visit: Visit, obj, action: str, detail: str) -> None:
-    AccessEvent.record(user=user, action=action, obj=obj, patient=visit.patient, detail=detail)
+def record_change(
+    *, user, visit: Visit, obj, action: str, detail: str, joined: bool = False
+) -> None:
+    """Record a change of the note in the access log (`joined`: in the caller's transaction,
+    AccessEvent.record)."""
+    AccessEvent.record(
+        user=user, action=action, obj=obj, patient=visit.patient, detail=detail, joined=joined
+    )
 
 
 # --- Rows of the note and their history ------------------------------------------------------
@@ -324,9 +334,10 @@ def row_save(*, visit: Visit, user, row, detail: str):
     require_draft(visit)
     created = row.pk is None
     row.visit = visit
-    row.save()
     action = AccessAction.CREATE if created else AccessAction.CHANGE
-    record_change(user=user, visit=visit, obj=row, action=action, detail=detail)
+    with transaction.atomic():  # the row and its access-log event, together
+        row.save()
+        record_change(user=user, visit=visit, obj=row, action=action, detail=detail, joined=True)
     return row
 
 
@@ -336,8 +347,11 @@ def row_delete(*, visit: Visit, user, row, detail: str) -> int:
     require_draft(visit)
     pk = row.pk
     row.visit = visit
-    row.delete()
-    record_change(user=user, visit=visit, obj=row, action=AccessAction.DELETE, detail=detail)
+    with transaction.atomic():  # the deletion and its access-log event, together
+        row.delete()
+        record_change(
+            user=user, visit=visit, obj=row, action=AccessAction.DELETE, detail=detail, joined=True
+        )
     return pk
 
 
@@ -375,7 +389,11 @@ def block_enter(
 def goal_link_add(*, visit: Visit, user, goal, remark: str) -> tuple[object, bool]:
     """Link an active goal of the plan to the visit, once."""
     require_draft(visit)
-    link, created = visit.goal_links.get_or_create(goal=goal, defaults={"remark": remark})
-    if created:
-        record_change(user=user, visit=visit, obj=link, action=AccessAction.CREATE, detail="goal")
+    with transaction.atomic():
+        link, created = visit.goal_links.get_or_create(goal=goal, defaults={"remark": remark})
+        if created:
+            record_change(
+                user=user, visit=visit, obj=link, action=AccessAction.CREATE, detail="goal",
+                joined=True,
+            )  # fmt: skip
     return link, created

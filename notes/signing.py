@@ -267,6 +267,7 @@ def sign_visit(*, visit_pk: int, user, password: str, clinic_id: int | None = No
             obj=visit,
             patient=visit.patient,
             detail=f"signed, digest {visit.content_digest[:16]}",
+            joined=True,  # in the signature's transaction, last: the chain lock is brief
         )
     return visit
 
@@ -300,7 +301,12 @@ def cosign_visit(*, visit_pk: int, user, password: str) -> Visit:
         visit.cosigned_at = timezone.now()
         visit.save(update_fields=["cosigned_by", "cosigned_at", "updated_at"])
         AccessEvent.record(
-            user=user, action=AccessAction.SIGN, obj=visit, patient=visit.patient, detail="co-sign"
+            user=user,
+            action=AccessAction.SIGN,
+            obj=visit,
+            patient=visit.patient,
+            detail="co-sign",
+            joined=True,
         )
     return visit
 
@@ -334,5 +340,6 @@ def addendum_create(
             obj=addendum,
             patient=visit.patient,
             detail=f"{addendum.get_kind_display()}: {reason}",
+            joined=True,
         )
     return addendum

@@ -52,7 +52,14 @@ class NoteSnapshot:
         self.user = user
         cache = getattr(visit, "_prefetched_objects_cache", {})
         if "findings" not in cache:
-            prefetch_related_objects([visit], *row_prefetches())  # one query per kind of row
+            # One query per kind of row; none for the carried-forward items when the visit's
+            # own query found none waiting (visit_annotations).
+            carried = getattr(visit, "has_pending_carried", True)
+            prefetch_related_objects([visit], *row_prefetches(with_carried=carried))
+            if not carried:
+                none = visit.carried_items.none()
+                none._result_cache, none._prefetch_done = [], True
+                visit._prefetched_objects_cache["carried_items"] = none
         for attr, relation in ROWS.values():
             setattr(self, attr, list(getattr(visit, relation).all()))
         self._link()

@@ -84,3 +84,33 @@ def test_parallel_writers_of_one_clinic_build_one_unbroken_chain(pt):
     )
     assert seqs == list(range(1, 46))
     assert AccessEvent.first_fault(pt.clinic_id) is None
+
+
+def test_a_writer_that_waited_for_the_lock_reads_the_head_committed_meanwhile(pt):
+    # The lock and the head are read in one statement: the writer that waits must still see
+    # the event the lock's holder committed, and link to it (no duplicate sequence number).
+    holding, release, failures = threading.Event(), threading.Event(), []
+
+    def first_writer():
+        try:
+            with transaction.atomic():
+                AccessEvent.record(user=pt, action=AccessAction.VIEW, detail="first")
+                holding.set()
+                release.wait(timeout=20)
+        except Exception as exc:
+            failures.append(repr(exc))
+            holding.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_writer)
+    thread.start()
+    assert holding.wait(timeout=20)
+    timer = threading.Timer(0.5, release.set)  # commit while the second writer waits
+    timer.start()
+    second = AccessEvent.record(user=pt, action=AccessAction.VIEW, detail="second")
+    thread.join(timeout=20)
+    assert not failures
+    first = AccessEvent.objects.get(clinic=pt.clinic, detail="first")
+    assert (second.seq, second.prev_mac) == (2, first.mac)
+    assert AccessEvent.first_fault(pt.clinic_id) is None

@@ -35,9 +35,10 @@ from tests.factories import (
 #   blocks with code and clinician; 5 measures; 6 goal links with goals; 7 the carried-forward
 #   items not yet confirmed; 8 untimed services (only when billing is not given); 9 the
 #   patient's visits up to the date of service (the plan's treatment dates since the report,
-#   the earlier visits); 10-13 the earlier visits
-#   compared by the stalled-progress and cloned-note rules, with their findings, techniques
-#   and measures (not read when the visit is the patient's first).
+#   the earlier visits, with the signed content of the recent signed ones); 10-13 the
+#   earlier visits compared by the stalled-progress and cloned-note rules, with their
+#   findings, techniques and measures (not read when the visit is the patient's first, or
+#   when those visits are signed: compared from their signed content).
 FACTS_QUERIES = 13
 PRIOR_QUERIES = 4
 # billing.services.visit_billing on one timed code of a Medicare patient: the stored default
@@ -414,3 +415,48 @@ def test_it_reads_an_empty_note():
     facts = facts_for_visit(visit)
     assert facts.plan.has_diagnosis is False
     assert {"E1", "E2", "E4", "E9"} <= {i.code for i in audit.blocking(audit.evaluate(facts))}
+
+
+def _signed(visit):
+    """The visit as signed: its canonical content frozen with its digest."""
+    from notes.models import Visit
+    from notes.signing import canonical_content, digest_of
+
+    content = canonical_content(visit)
+    Visit.objects.filter(pk=visit.pk).update(
+        status=VisitStatus.SIGNED, signed_content=content, content_digest=digest_of(content)
+    )
+    return visit
+
+
+def test_earlier_signed_visits_are_compared_from_their_signed_content(pt, monkeypatch):
+    # The stalled-progress and cloned-note rules see the same earlier visits whether they are
+    # read from the signed content that comes with the patient's visits or from their rows;
+    # only the queries differ (a draft among them is read from its rows).
+    import notes.facts
+
+    plan = plan_for(pt)
+    for n in (4, 3, 2):
+        earlier = s1_visit(pt, plan=plan, visit_number=5 - n,
+                           date_of_service=today() - dt.timedelta(days=n))  # fmt: skip
+        if n > 2:
+            _signed(earlier)
+    visit = s1_visit(pt, plan=plan, visit_number=5)
+    with CaptureQueriesContext(connection) as frozen:
+        facts = facts_for_visit(visit)
+    monkeypatch.setattr(notes.facts, "PATIENT_WINDOW", 0)
+    monkeypatch.setattr(notes.facts, "PLAN_WINDOW_EXTRA", -99)
+    with CaptureQueriesContext(connection) as read:
+        from_rows = facts_for_visit(visit)
+    assert [v.visit_number for v in facts.earlier_visits] == [3, 2, 1]
+    assert facts.earlier_visits == from_rows.earlier_visits
+    assert facts.earlier_visits[1].techniques[0].region == "C4-5"
+    assert {i.code for i in audit.evaluate(facts)} == {i.code for i in audit.evaluate(from_rows)}
+    assert "E18" in {i.code for i in audit.evaluate(facts)}
+    # Both read the draft (visit 3) from its rows; only the second reads the signed ones too.
+    assert len(frozen) == len(read)
+    monkeypatch.undo()
+    _signed(visit.plan.visits.get(visit_number=3))
+    with CaptureQueriesContext(connection) as all_signed:
+        assert facts_for_visit(visit).earlier_visits == from_rows.earlier_visits
+    assert len(all_signed) == len(read) - PRIOR_QUERIES
