@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AccessAction, AccessEvent
+from notes import rules
 from notes.models import CarriedItem, Finding, Technique, Visit
 
 FINDING_FIELDS = (
@@ -26,23 +27,7 @@ FINDING_FIELDS = (
     "palpation",
     "tests",
 )
-TECHNIQUE_FIELDS = (
-    "kind",
-    "region",
-    "laterality",
-    "direction",
-    "grade",
-    "mode",
-    "patient_position",
-    "tissue",
-    "method",
-    "intensity",
-    "force",
-    "sequence",
-    "consent_documented",
-    "screening",
-    "details",
-)
+TECHNIQUE_FIELDS = ("kind", *rules.TECHNIQUE_FIELDS)
 
 
 class CarryError(Exception):
