@@ -41,6 +41,13 @@ def fingerprint(row) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _record_change(by, visit: Visit, detail: str) -> None:
+    """The access trail's line for a change carry forward made to the visit's note."""
+    AccessEvent.record(
+        user=by, action=AccessAction.CHANGE, obj=visit, patient=visit.patient, detail=detail
+    )
+
+
 def previous_visit(visit: Visit) -> Visit | None:
     """The patient's visit just before this one (date of service, then id)."""
     earlier = Visit.objects.filter(patient_id=visit.patient_id).exclude(pk=visit.pk)
@@ -78,12 +85,10 @@ def carry_forward(*, visit: Visit, by) -> list[CarriedItem]:
         for item in items:
             item.fingerprint = fingerprint(item.finding or item.technique)
         CarriedItem.objects.bulk_create(items)
-        AccessEvent.record(
-            user=by,
-            action=AccessAction.CHANGE,
-            obj=visit,
-            patient=visit.patient,
-            detail=f"carried forward {len(copies)} finding(s) and "
+        _record_change(
+            by,
+            visit,
+            f"carried forward {len(copies)} finding(s) and "
             f"{len(items) - len(copies)} technique(s) from visit {source.visit_number}",
         )
     return items
@@ -96,13 +101,7 @@ def carry_confirm(*, visit: Visit, item_pk: int, by) -> CarriedItem:
         with transaction.atomic():
             item.confirmed_at = timezone.now()
             item.save(update_fields=["confirmed_at"])
-            AccessEvent.record(
-                user=by,
-                action=AccessAction.CHANGE,
-                obj=visit,
-                patient=visit.patient,
-                detail=f"confirmed carried item: {label(item)}",
-            )
+            _record_change(by, visit, f"confirmed carried item: {label(item)}")
     return item
 
 

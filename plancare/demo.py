@@ -6,7 +6,7 @@ works on any day."""
 import datetime as dt
 import json
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -66,21 +66,30 @@ def _born(today: dt.date, years: int, days_past_birthday: int = 40) -> dt.date:
 
 @dataclass(kw_only=True)
 class G:
-    """A goal of a demo plan."""
+    """A goal of a demo plan: plancare.models.Goal's fields, but for its target date."""
 
     description: str
-    kind: str
-    name: str
-    baseline: str
-    target: str
+    measure_kind: str
+    measure_name: str
+    baseline: Decimal
+    target: Decimal
     direction: str
     unit: str
     term: str = GoalTerm.LONG
     joint: str = ""
     motion: str = ""
     side: str = ""
-    weeks: int | None = None  # target date: start + weeks, else the end of the certification
     status: str = GoalStatus.PROGRESSING
+    weeks: int | None = None  # target date: start + weeks, else the end of the certification
+
+    def __post_init__(self):
+        self.baseline, self.target = Decimal(self.baseline), Decimal(self.target)
+
+    def goal(self, plan: PlanOfCare, position: int, start: dt.date) -> Goal:
+        fields = {k: v for k, v in asdict(self).items() if k != "weeks"}
+        weeks = self.weeks
+        target_date = start + dt.timedelta(weeks=weeks) if weeks else plan.cert_through
+        return Goal(plan=plan, position=position, target_date=target_date, **fields)
 
 
 @dataclass(kw_only=True)
@@ -159,26 +168,7 @@ def create_plan(patient: Patient, spec: PlanSpec, clinician, today: dt.date) -> 
         Diagnosis(plan=plan, code=code, description=text, is_primary=i == 0, position=i + 1)
         for i, (code, text) in enumerate(spec.diagnoses)
     )
-    Goal.objects.bulk_create(
-        Goal(
-            plan=plan,
-            description=g.description,
-            term=g.term,
-            measure_kind=g.kind,
-            measure_name=g.name,
-            joint=g.joint,
-            motion=g.motion,
-            side=g.side,
-            unit=g.unit,
-            baseline=Decimal(g.baseline),
-            target=Decimal(g.target),
-            direction=g.direction,
-            target_date=start + dt.timedelta(weeks=g.weeks) if g.weeks else through,
-            status=g.status,
-            position=i + 1,
-        )
-        for i, g in enumerate(spec.goals)
-    )
+    Goal.objects.bulk_create(g.goal(plan, i, start) for i, g in enumerate(spec.goals, start=1))
     return plan
 
 
