@@ -159,6 +159,17 @@ def plan_change_status(
     return plan
 
 
+def _copy(row: Diagnosis | Goal, plan: PlanOfCare, **changes):
+    """An unsaved copy of a plan's diagnosis or goal for `plan`: every field as it is, but the
+    id and the `changes`."""
+    fields = {
+        f.attname: getattr(row, f.attname)
+        for f in row._meta.concrete_fields
+        if not f.primary_key and f.attname != "plan_id"
+    }
+    return type(row)(**{**fields, "plan": plan, **changes})
+
+
 def plan_recertify(
     *,
     plan: PlanOfCare,
@@ -205,37 +216,9 @@ def plan_recertify(
             created_by=by,
             updated_by=by,
         )
-        Diagnosis.objects.bulk_create(
-            Diagnosis(
-                plan=new,
-                code=d.code,
-                description=d.description,
-                onset_date=d.onset_date,
-                is_primary=d.is_primary,
-                position=d.position,
-            )
-            for d in plan.diagnoses.all()
-        )
+        Diagnosis.objects.bulk_create(_copy(d, new) for d in plan.diagnoses.all())
         Goal.objects.bulk_create(
-            Goal(
-                plan=new,
-                description=g.description,
-                term=g.term,
-                measure_kind=g.measure_kind,
-                measure_name=g.measure_name,
-                joint=g.joint,
-                motion=g.motion,
-                side=g.side,
-                unit=g.unit,
-                baseline=g.baseline,
-                target=g.target,
-                direction=g.direction,
-                target_date=min(max(g.target_date, cert_from), cert_through),
-                status=g.status,
-                status_date=g.status_date,
-                status_reason=g.status_reason,
-                position=g.position,
-            )
+            _copy(g, new, target_date=min(max(g.target_date, cert_from), cert_through))
             for g in plan.goals.filter(status__in=ACTIVE_GOAL_STATUSES)
         )
         _record(
