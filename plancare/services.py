@@ -147,15 +147,15 @@ def plan_change_status(
     return plan
 
 
-def _copy(row: Diagnosis | Goal, plan: PlanOfCare, **changes):
-    """An unsaved copy of a plan's diagnosis or goal for `plan`: every field as it is, but the
-    id and the `changes`."""
+def _copy(row, **changes):
+    """An unsaved copy of a row: every field as it is but the id and the `changes` (by field
+    name)."""
     fields = {
         f.attname: getattr(row, f.attname)
         for f in row._meta.concrete_fields
-        if not f.primary_key and f.attname != "plan_id"
+        if not f.primary_key and f.name not in changes
     }
-    return type(row)(**{**fields, "plan": plan, **changes})
+    return type(row)(**fields, **changes)
 
 
 def plan_recertify(
@@ -183,30 +183,25 @@ def plan_recertify(
     if problem:
         raise PlanError(problem)
     with transaction.atomic():
-        new = PlanOfCare.objects.create(
-            patient=plan.patient,
-            discipline=plan.discipline,
-            clinician=plan.clinician,
+        active = plan.status == PlanStatus.ACTIVE
+        new = _copy(
+            plan,
             certifier_name=certifier_name or plan.certifier_name,
             certifier_npi=certifier_npi or plan.certifier_npi,
             start_date=cert_from,
             cert_from=cert_from,
             cert_through=cert_through,
             certified_on=certified_on,
-            frequency_per_week=plan.frequency_per_week,
-            duration_weeks=plan.duration_weeks,
-            body_regions=plan.body_regions,
-            functional_limitations=plan.functional_limitations,
-            medical_necessity=plan.medical_necessity,
-            status=plan.status if plan.status == PlanStatus.ACTIVE else PlanStatus.DRAFT,
-            status_changed_on=cert_from if plan.status == PlanStatus.ACTIVE else None,
+            status=plan.status if active else PlanStatus.DRAFT,
+            status_changed_on=cert_from if active else None,
             previous=plan,
             created_by=by,
             updated_by=by,
         )
-        Diagnosis.objects.bulk_create(_copy(d, new) for d in plan.diagnoses.all())
+        new.save(force_insert=True)
+        Diagnosis.objects.bulk_create(_copy(d, plan=new) for d in plan.diagnoses.all())
         Goal.objects.bulk_create(
-            _copy(g, new, target_date=min(max(g.target_date, cert_from), cert_through))
+            _copy(g, plan=new, target_date=min(max(g.target_date, cert_from), cert_through))
             for g in plan.goals.filter(status__in=ACTIVE_GOAL_STATUSES)
         )
         detail = f"recertification of plan {plan.pk}: {cert_from}–{cert_through}"
