@@ -6,7 +6,7 @@ works on any day."""
 import datetime as dt
 import json
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 
@@ -96,18 +96,20 @@ class G:
 class PlanSpec:
     """A demo plan of care; its dates count from `start_days_ago` days before today."""
 
+    # Named like PlanOfCare's fields, stored as they are:
     discipline: str
-    clinician: str  # attribute of the staff object
-    certifier: str
+    certifier_name: str
     certifier_npi: str
+    frequency_per_week: int
+    duration_weeks: int
+    body_regions: str
+    functional_limitations: str
+    medical_necessity: str
+    # The rest:
+    treated_by: str  # the clinician: an attribute of the staff object
     start_days_ago: int
     cert_days: int
     certified_after_days: int = 4  # the physician signed this many days after the start
-    per_week: int
-    weeks: int
-    regions: str
-    limitations: str
-    necessity: str
     diagnoses: list[tuple[str, str]]
     goals: list[G] = field(default_factory=list)
 
@@ -140,29 +142,26 @@ S4_START_DAYS_AGO = _BY_MRN["RPT-1006"].start_days_ago
 FLAT_START_DAYS_AGO = _BY_MRN["RPT-1007"].start_days_ago
 
 
+_PLAN_FIELDS = {f.name for f in PlanOfCare._meta.concrete_fields}
+
+
 def create_plan(patient: Patient, spec: PlanSpec, clinician, today: dt.date) -> PlanOfCare:
     """The active, certified plan of `spec` for the patient, with its diagnoses and goals."""
     start = today - dt.timedelta(days=spec.start_days_ago)
     through = start + dt.timedelta(days=spec.cert_days - 1)
+    stored = {f.name: getattr(spec, f.name) for f in fields(spec) if f.name in _PLAN_FIELDS}
     plan = PlanOfCare.objects.create(
         patient=patient,
-        discipline=spec.discipline,
         clinician=clinician,
-        certifier_name=spec.certifier,
-        certifier_npi=spec.certifier_npi,
         start_date=start,
         cert_from=start,
         cert_through=through,
         certified_on=start + dt.timedelta(days=min(spec.certified_after_days, spec.start_days_ago)),
-        frequency_per_week=spec.per_week,
-        duration_weeks=spec.weeks,
-        body_regions=spec.regions,
-        functional_limitations=spec.limitations,
-        medical_necessity=spec.necessity,
         status=PlanStatus.ACTIVE,
         status_changed_on=start,
         created_by=clinician,
         updated_by=clinician,
+        **stored,
     )
     Diagnosis.objects.bulk_create(
         Diagnosis(plan=plan, code=code, description=text, is_primary=i == 0, position=i + 1)
@@ -174,7 +173,7 @@ def create_plan(patient: Patient, spec: PlanSpec, clinician, today: dt.date) -> 
 
 def _seed_patient(spec: P, staff, today: dt.date) -> Patient:
     clinic = getattr(staff, spec.clinic)
-    clinician = getattr(staff, spec.clinician)
+    clinician = getattr(staff, spec.treated_by)
     patient, _ = Patient.objects.get_or_create(
         clinic=clinic,
         mrn=spec.mrn,
