@@ -4,6 +4,20 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from accounts.models import AccessEvent, Clinic, User
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the app (signing, importers, the access trail): viewed here,
+    never added, changed or deleted."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin):
     list_display = ["name", "time_zone", "npi"]
@@ -33,7 +47,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(ReadOnlyAdmin):
     """Read-only: the trail is append-only (see `manage.py verify_audit_trail`)."""
 
     list_display = [
@@ -52,12 +66,3 @@ class AccessEventAdmin(admin.ModelAdmin):
     list_select_related = ["clinic", "user", "patient"]
     search_fields = ["request_id", "detail", "object_id"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

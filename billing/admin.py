@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
 from billing.models import (
     ChargeLine,
     Code,
@@ -59,19 +60,6 @@ class PayerProfileAdmin(admin.ModelAdmin):
     list_filter = ["payer_type", "unit_method"]
     search_fields = ["name"]
     inlines = [PayerFeeInline]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Tables loaded by importers or made by signing: viewed here, changed only by them."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(NcciEdit)

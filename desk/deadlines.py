@@ -136,30 +136,35 @@ def certification_deadline(plan: PlanDates, today: dt.date) -> Due | None:
     )
 
 
+def _date_deadline(
+    kind: str, end: dt.date, today: dt.date, lead_days: int, *, overdue: str, soon: str
+) -> Due | None:
+    """A deadline on `end`: `overdue` once it has passed, `soon` (its {when}: "in 5 days",
+    "today"...) from `lead_days` before it, nothing earlier."""
+    if today > end:
+        return Due(kind, OVERDUE, overdue, due_on=end)
+    left = (end - today).days
+    if left > lead_days:
+        return None
+    return Due(kind, SOON, soon.format(when=_in_days(left)), due_on=end)
+
+
 def recertification_deadline(plan: PlanDates, today: dt.date, lead_days: int) -> Due | None:
     """DOMAIN.md §4 (recertification at least every 90 days) and §2 E15: listed from
     `lead_days` before the certification ends (the clinic's setting, 14 by default), and once
     expired while the plan still has visits planned (its planned duration runs past the
     certification)."""
     through = plan.cert_through
-    if today > through:
-        if planned_end(plan.start_date, plan.duration_weeks) <= through:
-            return None  # the plan was meant to end with its certification: see plan_deadline
-        return Due(
-            RECERTIFICATION,
-            OVERDUE,
-            f"Certification expired on {_fmt(through)} with visits still planned: recertify "
-            "the plan before the next visit.",
-            due_on=through,
-        )
-    left = (through - today).days
-    if left > lead_days:
-        return None
-    return Due(
+    if today > through and planned_end(plan.start_date, plan.duration_weeks) <= through:
+        return None  # the plan was meant to end with its certification: see plan_deadline
+    return _date_deadline(
         RECERTIFICATION,
-        SOON,
-        f"Recertification due: the certification ends {_in_days(left)} ({_fmt(through)}).",
-        due_on=through,
+        through,
+        today,
+        lead_days,
+        overdue=f"Certification expired on {_fmt(through)} with visits still planned: recertify "
+        "the plan before the next visit.",
+        soon=f"Recertification due: the certification ends {{when}} ({_fmt(through)}).",
     )
 
 
@@ -167,22 +172,14 @@ def plan_deadline(plan: PlanDates, today: dt.date, lead_days: int) -> Due | None
     """A plan whose planned duration ends within the lead time, or has ended while the plan is
     still open: discharge it or extend it."""
     end = planned_end(plan.start_date, plan.duration_weeks)
-    if today > end:
-        return Due(
-            PLAN_END,
-            OVERDUE,
-            f"The plan's planned duration ended on {_fmt(end)}: discharge the patient or "
-            "update the plan.",
-            due_on=end,
-        )
-    left = (end - today).days
-    if left > lead_days:
-        return None
-    return Due(
+    return _date_deadline(
         PLAN_END,
-        SOON,
-        f"The plan ends {_in_days(left)} ({_fmt(end)}): plan the discharge or the next period.",
-        due_on=end,
+        end,
+        today,
+        lead_days,
+        overdue=f"The plan's planned duration ended on {_fmt(end)}: discharge the patient or "
+        "update the plan.",
+        soon=f"The plan ends {{when}} ({_fmt(end)}): plan the discharge or the next period.",
     )
 
 

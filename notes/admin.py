@@ -3,6 +3,7 @@ too (DOMAIN.md §7); addenda are never edited or deleted."""
 
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
 from notes.models import (
     Addendum,
     Finding,
@@ -118,15 +119,6 @@ class VisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Addendum)
-class AddendumAdmin(admin.ModelAdmin):
+class AddendumAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "visit", "kind", "signed_at"]
     readonly_fields = [f.name for f in Addendum._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AccessAction, AccessEvent
+from notes import rules
 from notes.models import CarriedItem, Finding, Technique, Visit
 
 FINDING_FIELDS = (
@@ -26,23 +27,7 @@ FINDING_FIELDS = (
     "palpation",
     "tests",
 )
-TECHNIQUE_FIELDS = (
-    "kind",
-    "region",
-    "laterality",
-    "direction",
-    "grade",
-    "mode",
-    "patient_position",
-    "tissue",
-    "method",
-    "intensity",
-    "force",
-    "sequence",
-    "consent_documented",
-    "screening",
-    "details",
-)
+TECHNIQUE_FIELDS = ("kind", *rules.TECHNIQUE_FIELDS)
 
 
 class CarryError(Exception):
@@ -54,6 +39,13 @@ def fingerprint(row) -> str:
     names = FINDING_FIELDS if isinstance(row, Finding) else (*TECHNIQUE_FIELDS, "finding_id")
     data = {name: getattr(row, name) for name in names}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _record_change(by, visit: Visit, detail: str) -> None:
+    """The access trail's line for a change carry forward made to the visit's note."""
+    AccessEvent.record(
+        user=by, action=AccessAction.CHANGE, obj=visit, patient=visit.patient, detail=detail
+    )
 
 
 def previous_visit(visit: Visit) -> Visit | None:
@@ -93,12 +85,10 @@ def carry_forward(*, visit: Visit, by) -> list[CarriedItem]:
         for item in items:
             item.fingerprint = fingerprint(item.finding or item.technique)
         CarriedItem.objects.bulk_create(items)
-        AccessEvent.record(
-            user=by,
-            action=AccessAction.CHANGE,
-            obj=visit,
-            patient=visit.patient,
-            detail=f"carried forward {len(copies)} finding(s) and "
+        _record_change(
+            by,
+            visit,
+            f"carried forward {len(copies)} finding(s) and "
             f"{len(items) - len(copies)} technique(s) from visit {source.visit_number}",
         )
     return items
@@ -111,13 +101,7 @@ def carry_confirm(*, visit: Visit, item_pk: int, by) -> CarriedItem:
         with transaction.atomic():
             item.confirmed_at = timezone.now()
             item.save(update_fields=["confirmed_at"])
-            AccessEvent.record(
-                user=by,
-                action=AccessAction.CHANGE,
-                obj=visit,
-                patient=visit.patient,
-                detail=f"confirmed carried item: {label(item)}",
-            )
+            _record_change(by, visit, f"confirmed carried item: {label(item)}")
     return item
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accounts.signed import SignedAddendum
 from notes.rules import TECHNIQUE_KIND_TABLE
 from plancare.models import Side
 
@@ -540,31 +541,15 @@ class AddendumKind(models.TextChoices):
     CORRECTION = "correction", "Correction"
 
 
-class AddendumQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise SignedVisitError("An addendum is signed and cannot change; write another one.")
+class Addendum(SignedAddendum):
+    """A signed addition to a signed note: it also says what kind of addition it is."""
 
-    def delete(self):
-        raise SignedVisitError("An addendum is signed and cannot be deleted.")
-
-
-class Addendum(models.Model):
-    """A signed addition to a signed note (CMS Pub. 100-08 ch. 3 §3.3.2.5): the original stays
-    unchanged; the addendum says what it is, who wrote it, when and why."""
+    frozen_error = SignedVisitError
 
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="addenda")
     kind = models.CharField(max_length=12, choices=AddendumKind)
-    reason = models.CharField(max_length=300)
-    text = models.TextField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    author_credentials = models.CharField(max_length=60, blank=True)
-    signed_at = models.DateTimeField(default=timezone.now)
-    digest = models.CharField(max_length=64)
 
-    objects = AddendumQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["signed_at", "id"]
+    class Meta(SignedAddendum.Meta):
         verbose_name_plural = "addenda"
         triggers = [
             pgtrigger.Protect(
@@ -574,14 +559,6 @@ class Addendum(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.author} on {self.signed_at:%Y-%m-%d}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise SignedVisitError("An addendum is signed and cannot change; write another one.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise SignedVisitError("An addendum is signed and cannot be deleted.")
 
     def content(self) -> str:
         """Canonical JSON of what the author signed (sorted keys, ISO times); the original

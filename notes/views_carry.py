@@ -87,12 +87,19 @@ def _signed(request: HttpRequest, visit: Visit) -> HttpResponse:
     return redirect(reverse("visit_note", args=[visit.pk]))
 
 
-def carry_forward_view(request: HttpRequest, pk: int) -> HttpResponse:
+def _draft_visit(request: HttpRequest, pk: int) -> Visit | HttpResponse:
+    """The writable visit (see `_writable_visit`), or the answer that a signed note cannot
+    change."""
     visit = _writable_visit(request, pk)
+    if isinstance(visit, Visit) and visit.is_signed:
+        return _signed(request, visit)
+    return visit
+
+
+def carry_forward_view(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _draft_visit(request, pk)
     if isinstance(visit, HttpResponse):
         return visit
-    if visit.is_signed:
-        return _signed(request, visit)
     try:
         items = carry.carry_forward(visit=visit, by=request.user)
     except carry.CarryError as exc:
@@ -109,11 +116,9 @@ def carry_forward_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def carry_confirm_view(request: HttpRequest, pk: int, item: int) -> HttpResponse:
-    visit = _writable_visit(request, pk)
+    visit = _draft_visit(request, pk)
     if isinstance(visit, HttpResponse):
         return visit
-    if visit.is_signed:
-        return _signed(request, visit)
     try:
         carry.carry_confirm(visit=visit, item_pk=item, by=request.user)
     except CarriedItem.DoesNotExist as exc:

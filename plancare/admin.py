@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
 from plancare.models import Diagnosis, Goal, IcdCode, Patient, PlanOfCare, ProgressReport
 
 
@@ -45,18 +46,9 @@ class PlanOfCareAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(ReadOnlyAdmin):
     """Signed reports are read-only everywhere: view them here, write them in the app."""
 
     list_display = ["plan", "written_on", "author"]
     list_select_related = ["plan", "author"]
     raw_id_fields = ["plan", "author"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

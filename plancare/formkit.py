@@ -17,9 +17,34 @@ def col(*fields, size: str = "col-12 col-md-6") -> list[Column]:
     return [Column(f, css_class=size) for f in fields]
 
 
+def _text_cleaner(name: str, blank_message: str | None):
+    def clean(self) -> str:
+        text = rules.clean_text(self.cleaned_data[name])
+        if not text and blank_message is not None:
+            raise forms.ValidationError(blank_message)
+        return text
+
+    clean.__name__ = f"clean_{name}"
+    return clean
+
+
 class CleanTextMixin:
     """PostgreSQL text cannot hold NUL bytes: strip them from every submitted value (the
-    CharFields then trim the blanks around each text)."""
+    CharFields then trim the blanks around each text).
+
+    A form lists its free texts to be cleaned by `plancare.rules.clean_text`:
+    `required_texts` maps a field to the message shown when the cleaned text is empty,
+    `optional_texts` names the texts that may stay empty."""
+
+    required_texts: dict[str, str] = {}
+    optional_texts: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        texts = dict.fromkeys(cls.__dict__.get("optional_texts", ()))
+        texts.update(cls.__dict__.get("required_texts", {}))
+        for name, blank_message in texts.items():
+            setattr(cls, f"clean_{name}", _text_cleaner(name, blank_message))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

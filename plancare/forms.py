@@ -145,6 +145,11 @@ class PlanForm(CleanTextMixin, CertifierMixin, forms.ModelForm):
     """The plan of care. A new plan also takes its primary diagnosis (E9: medical necessity
     ties the functional limitations to a diagnosis); more diagnoses are added on the plan."""
 
+    required_texts = {
+        "functional_limitations": "Describe what the patient cannot do.",
+        "medical_necessity": "State why skilled care is medically necessary.",
+    }
+
     clinician = ClinicianField(queryset=User.objects.none(), label="Treating clinician")
     primary_code = forms.CharField(
         label="Primary diagnosis (ICD-10-CM)",
@@ -232,18 +237,6 @@ class PlanForm(CleanTextMixin, CertifierMixin, forms.ModelForm):
             Field("functional_limitations"),
             Field("medical_necessity"),
         )
-
-    def clean_functional_limitations(self) -> str:
-        text = rules.clean_text(self.cleaned_data["functional_limitations"])
-        if not text:
-            raise forms.ValidationError("Describe what the patient cannot do.")
-        return text
-
-    def clean_medical_necessity(self) -> str:
-        text = rules.clean_text(self.cleaned_data["medical_necessity"])
-        if not text:
-            raise forms.ValidationError("State why skilled care is medically necessary.")
-        return text
 
     def clean_frequency_per_week(self) -> int:
         value = self.cleaned_data["frequency_per_week"]
@@ -431,6 +424,11 @@ class DiagnosisForm(CleanTextMixin, forms.ModelForm):
 
 
 class GoalForm(CleanTextMixin, forms.ModelForm):
+    required_texts = {
+        "description": 'Describe the functional goal, e.g. "Reach overhead shelf".',
+        "measure_name": "Name the measure or test.",
+    }
+
     class Meta:
         model = Goal
         fields = [
@@ -509,20 +507,6 @@ class GoalForm(CleanTextMixin, forms.ModelForm):
             ),
             *status,
         )
-
-    def clean_description(self) -> str:
-        text = rules.clean_text(self.cleaned_data["description"])
-        if not text:
-            raise forms.ValidationError(
-                'Describe the functional goal, e.g. "Reach overhead shelf".'
-            )
-        return text
-
-    def clean_measure_name(self) -> str:
-        text = rules.clean_text(self.cleaned_data["measure_name"])
-        if not text:
-            raise forms.ValidationError("Name the measure or test.")
-        return text
 
     def clean(self):
         data = super().clean()

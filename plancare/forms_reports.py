@@ -21,6 +21,8 @@ def _password_field(purpose: str) -> forms.CharField:
 
 
 class ProgressReportForm(CleanTextMixin, forms.ModelForm):
+    required_texts = {"assessment": "Compare each goal with its baseline."}
+    optional_texts = ("plan_updates",)
     password = _password_field("report")
 
     class Meta:
@@ -55,17 +57,12 @@ class ProgressReportForm(CleanTextMixin, forms.ModelForm):
             raise forms.ValidationError(problem)
         return day
 
-    def clean_assessment(self) -> str:
-        text = rules.clean_text(self.cleaned_data["assessment"])
-        if not text:
-            raise forms.ValidationError("Compare each goal with its baseline.")
-        return text
-
-    def clean_plan_updates(self) -> str:
-        return rules.clean_text(self.cleaned_data["plan_updates"])
-
 
 class ReportAddendumForm(CleanTextMixin, forms.Form):
+    required_texts = {
+        "reason": "Say why the report needs this addendum.",
+        "text": "Write the addition.",
+    }
     reason = forms.CharField(
         label="Reason", max_length=300, help_text="Why the signed report needs this addition."
     )
@@ -76,15 +73,3 @@ class ReportAddendumForm(CleanTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.auto_id = "id_addendum_%s"
         self.helper = helper(Field("reason"), Field("text"), Field("password"))
-
-    def clean_reason(self) -> str:
-        text = rules.clean_text(self.cleaned_data["reason"])
-        if not text:
-            raise forms.ValidationError("Say why the report needs this addendum.")
-        return text
-
-    def clean_text(self) -> str:
-        text = rules.clean_text(self.cleaned_data["text"])
-        if not text:
-            raise forms.ValidationError("Write the addition.")
-        return text

@@ -33,126 +33,73 @@ class MeasureSpec:
         return self.low is not None and self.direction is not None
 
 
+# key, name, unit, low, high, direction, mcid (see MeasureSpec); the sources follow.
+_TABLE: tuple[tuple[str, str, str, str | None, str | None, str | None, str | None], ...] = (
+    ("rom", "Range of motion", "°", None, None, None, "5"),
+    ("pain", "Pain (numeric rating scale)", "/10", "0", "10", LOWER, "2"),
+    ("ndi", "Neck Disability Index", "points", "0", "50", LOWER, "7.5"),
+    ("odi", "Oswestry Disability Index", "%", "0", "100", LOWER, "10"),
+    ("lefs", "Lower Extremity Functional Scale", "points", "0", "80", HIGHER, "9"),
+    ("quickdash", "QuickDASH", "points", "0", "100", LOWER, "8"),
+    ("psfs", "Patient-Specific Functional Scale", "/10", "0", "10", HIGHER, "2"),
+    ("functional_test", "Functional test / other score", "", None, None, None, None),
+    ("girth", "Girth", "cm", None, None, None, None),
+)
+_SOURCES: dict[str, str] = {
+    "rom": (
+        "Goniometric measurement error is about 5° (Gajdosik RL, Bohannon RW. Clinical "
+        "measurement of range of motion. Phys Ther 1987;67:1867-1872): a smaller change "
+        "cannot be told from error."
+    ),
+    "pain": (
+        "NPRS minimal clinically important difference 2 points (Childs JD, Piva SR, "
+        "Fritz JM. Responsiveness of the numeric pain rating scale in patients with low "
+        "back pain. Spine 2005;30:1331-1334)."
+    ),
+    "ndi": (
+        "NDI (0-50) minimal clinically important difference 7.5 points (Young BA et al. "
+        "Responsiveness of the Neck Disability Index in patients with mechanical neck "
+        "disorders. Spine J 2009;9:802-808)."
+    ),
+    "odi": (
+        "ODI (0-100) minimal important change 10 points (Ostelo RW et al. Interpreting "
+        "change scores for pain and functional status in low back pain. Spine "
+        "2008;33:90-94)."
+    ),
+    "lefs": (
+        "LEFS (0-80) minimal clinically important difference 9 points (Binkley JM et "
+        "al. The Lower Extremity Functional Scale. Phys Ther 1999;79:371-383)."
+    ),
+    "quickdash": (
+        "QuickDASH (0-100) minimal clinically important difference 8 points (Mintken "
+        "PE, Glynn P, Cleland JA. Psychometric properties of the shortened disabilities "
+        "of the Arm, Shoulder, and Hand Questionnaire. J Shoulder Elbow Surg "
+        "2009;18:920-926)."
+    ),
+    "psfs": (
+        "PSFS average score (0-10) minimal detectable change 2 points (Stratford P et "
+        "al. Assessing disability and change on individual patients: a report of a "
+        "patient specific measure. Physiother Can 1995;47:258-263)."
+    ),
+}
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
 MEASURES: dict[str, MeasureSpec] = {
-    spec.key: spec
-    for spec in (
-        MeasureSpec(
-            key="rom",
-            name="Range of motion",
-            unit="°",
-            low=None,
-            high=None,
-            direction=None,
-            mcid=Decimal(5),
-            source=(
-                "Goniometric measurement error is about 5° (Gajdosik RL, Bohannon RW. Clinical "
-                "measurement of range of motion. Phys Ther 1987;67:1867-1872): a smaller change "
-                "cannot be told from error."
-            ),
-        ),
-        MeasureSpec(
-            key="pain",
-            name="Pain (numeric rating scale)",
-            unit="/10",
-            low=Decimal(0),
-            high=Decimal(10),
-            direction=LOWER,
-            mcid=Decimal(2),
-            source=(
-                "NPRS minimal clinically important difference 2 points (Childs JD, Piva SR, "
-                "Fritz JM. Responsiveness of the numeric pain rating scale in patients with low "
-                "back pain. Spine 2005;30:1331-1334)."
-            ),
-        ),
-        MeasureSpec(
-            key="ndi",
-            name="Neck Disability Index",
-            unit="points",
-            low=Decimal(0),
-            high=Decimal(50),
-            direction=LOWER,
-            mcid=Decimal("7.5"),
-            source=(
-                "NDI (0-50) minimal clinically important difference 7.5 points (Young BA et al. "
-                "Responsiveness of the Neck Disability Index in patients with mechanical neck "
-                "disorders. Spine J 2009;9:802-808)."
-            ),
-        ),
-        MeasureSpec(
-            key="odi",
-            name="Oswestry Disability Index",
-            unit="%",
-            low=Decimal(0),
-            high=Decimal(100),
-            direction=LOWER,
-            mcid=Decimal(10),
-            source=(
-                "ODI (0-100) minimal important change 10 points (Ostelo RW et al. Interpreting "
-                "change scores for pain and functional status in low back pain. Spine "
-                "2008;33:90-94)."
-            ),
-        ),
-        MeasureSpec(
-            key="lefs",
-            name="Lower Extremity Functional Scale",
-            unit="points",
-            low=Decimal(0),
-            high=Decimal(80),
-            direction=HIGHER,
-            mcid=Decimal(9),
-            source=(
-                "LEFS (0-80) minimal clinically important difference 9 points (Binkley JM et "
-                "al. The Lower Extremity Functional Scale. Phys Ther 1999;79:371-383)."
-            ),
-        ),
-        MeasureSpec(
-            key="quickdash",
-            name="QuickDASH",
-            unit="points",
-            low=Decimal(0),
-            high=Decimal(100),
-            direction=LOWER,
-            mcid=Decimal(8),
-            source=(
-                "QuickDASH (0-100) minimal clinically important difference 8 points (Mintken "
-                "PE, Glynn P, Cleland JA. Psychometric properties of the shortened disabilities "
-                "of the Arm, Shoulder, and Hand Questionnaire. J Shoulder Elbow Surg "
-                "2009;18:920-926)."
-            ),
-        ),
-        MeasureSpec(
-            key="psfs",
-            name="Patient-Specific Functional Scale",
-            unit="/10",
-            low=Decimal(0),
-            high=Decimal(10),
-            direction=HIGHER,
-            mcid=Decimal(2),
-            source=(
-                "PSFS average score (0-10) minimal detectable change 2 points (Stratford P et "
-                "al. Assessing disability and change on individual patients: a report of a "
-                "patient specific measure. Physiother Can 1995;47:258-263)."
-            ),
-        ),
-        MeasureSpec(
-            key="functional_test",
-            name="Functional test / other score",
-            unit="",
-            low=None,
-            high=None,
-            direction=None,
-            mcid=None,
-        ),
-        MeasureSpec(
-            key="girth",
-            name="Girth",
-            unit="cm",
-            low=None,
-            high=None,
-            direction=None,
-            mcid=None,
-        ),
+    key: MeasureSpec(
+        key=key,
+        name=name,
+        unit=unit,
+        low=_decimal(low),
+        high=_decimal(high),
+        direction=direction,
+        mcid=_decimal(mcid),
+        source=_SOURCES.get(key, ""),
     )
+    for key, name, unit, low, high, direction, mcid in _TABLE
 }
 
 OUTCOME_SCORES: tuple[str, ...] = tuple(k for k, s in MEASURES.items() if s.is_outcome_score)

@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from accounts.signed import Frozen, SignedAddendum
 from accounts.tracking import Tracked
 from billing.models import PayerType  # the payer lives in billing; a patient records which one
 from plancare import rules
@@ -324,16 +325,7 @@ class SignedReportError(Exception):
 REPORT_SIGNED_MESSAGE = "A signed progress report cannot change; write an addendum instead."
 
 
-class ProgressReportQuerySet(models.QuerySet):
-    # The Python-level guard for bulk writes (the PostgreSQL trigger is the last word).
-    def update(self, **kwargs):
-        raise SignedReportError(REPORT_SIGNED_MESSAGE)
-
-    def delete(self):
-        raise SignedReportError(REPORT_SIGNED_MESSAGE)
-
-
-class ProgressReport(models.Model):
+class ProgressReport(Frozen):
     """A progress report compares the goals with the baseline (Pub. 100-02 ch. 15 §220.3);
     due at least once every 10 treatment days; written by a therapist, never an assistant.
 
@@ -355,7 +347,8 @@ class ProgressReport(models.Model):
     signed_content = models.TextField(blank=True, help_text="Canonical JSON of the report.")
     content_digest = models.CharField(max_length=64, blank=True)
 
-    objects = ProgressReportQuerySet.as_manager()
+    frozen_error = SignedReportError
+    changed_message = deleted_message = REPORT_SIGNED_MESSAGE
 
     class Meta:
         ordering = ["-written_on", "-id"]
@@ -369,56 +362,21 @@ class ProgressReport(models.Model):
     def __str__(self) -> str:
         return f"Progress report {self.written_on:%Y-%m-%d}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise SignedReportError(REPORT_SIGNED_MESSAGE)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise SignedReportError(REPORT_SIGNED_MESSAGE)
-
     @property
     def is_signed(self) -> bool:
         return bool(self.content_digest)
 
 
-class ProgressReportAddendumQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise SignedReportError("An addendum is signed and cannot change; write another one.")
+class ProgressReportAddendum(SignedAddendum):
+    """A signed addition to a signed progress report."""
 
-    def delete(self):
-        raise SignedReportError("An addendum is signed and cannot be deleted.")
-
-
-class ProgressReportAddendum(models.Model):
-    """A signed addition to a signed progress report (CMS Pub. 100-08 ch. 3 §3.3.2.5): the
-    report stays unchanged; the addendum says who wrote it, when and why."""
+    frozen_error = SignedReportError
 
     report = models.ForeignKey(ProgressReport, on_delete=models.PROTECT, related_name="addenda")
-    reason = models.CharField(max_length=300)
-    text = models.TextField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    author_credentials = models.CharField(max_length=60, blank=True)
-    signed_at = models.DateTimeField(default=timezone.now)
-    digest = models.CharField(max_length=64)
 
-    objects = ProgressReportAddendumQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["signed_at", "id"]
+    class Meta(SignedAddendum.Meta):
         triggers = [
             pgtrigger.Protect(
                 name="report_addendum_append_only", operation=pgtrigger.Update | pgtrigger.Delete
             )
         ]
-
-    def __str__(self) -> str:
-        return f"Addendum by {self.author} on {self.signed_at:%Y-%m-%d}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise SignedReportError("An addendum is signed and cannot change; write another one.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise SignedReportError("An addendum is signed and cannot be deleted.")

@@ -118,6 +118,15 @@ def verify_report(report: ProgressReport) -> bool:
     )
 
 
+def _check_signer(user, password: str) -> None:
+    """Only a therapist who may write progress reports signs one, with the password they sign
+    in with."""
+    if not can_write_progress_report(user):
+        raise PlanError(PROGRESS_REPORT_REFUSAL)
+    if not password or not user.check_password(password):
+        raise ReportRefused(WRONG_PASSWORD, field="password")
+
+
 def progress_report_record(
     *, plan: PlanOfCare, author, written_on: dt.date, assessment: str, plan_updates: str = ""
 ) -> ProgressReport:
@@ -160,10 +169,7 @@ def progress_report_sign(
     plan_updates: str = "",
 ) -> ProgressReport:
     """A therapist writes and signs the report with the password they sign in with."""
-    if not can_write_progress_report(author):
-        raise PlanError(PROGRESS_REPORT_REFUSAL)
-    if not password or not author.check_password(password):
-        raise ReportRefused(WRONG_PASSWORD, field="password")
+    _check_signer(author, password)
     return progress_report_record(
         plan=plan,
         author=author,
@@ -194,10 +200,7 @@ def report_addendum_create(
     *, report: ProgressReport, user, reason: str, text: str, password: str
 ) -> ProgressReportAddendum:
     """A signed addition to a signed report: the report stays byte-identical."""
-    if not can_write_progress_report(user):
-        raise PlanError(PROGRESS_REPORT_REFUSAL)
-    if not password or not user.check_password(password):
-        raise ReportRefused(WRONG_PASSWORD, field="password")
+    _check_signer(user, password)
     with transaction.atomic():
         addendum = ProgressReportAddendum(
             report=report,

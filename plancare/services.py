@@ -40,8 +40,18 @@ def _audit_fields(changed: Iterable[str]) -> list[str]:
     return sorted({*changed, "updated_by", "updated_at"})
 
 
-def _record(*, by, action: str, obj, patient: Patient, detail: str = "") -> None:
+def _record(by, action: str, obj: Patient | PlanOfCare | Diagnosis | Goal, detail: str = ""):
+    """The access trail's line for a write to a patient's record (the patient's own, or the
+    patient of the plan written to)."""
+    if isinstance(obj, Patient):
+        patient = obj
+    else:
+        patient = (obj if isinstance(obj, PlanOfCare) else obj.plan).patient
     AccessEvent.record(user=by, action=action, obj=obj, patient=patient, detail=detail)
+
+
+def _changed(changed: Iterable[str]) -> str:
+    return "changed: " + ", ".join(sorted(changed))
 
 
 # --- Patients -------------------------------------------------------------------------------
@@ -54,20 +64,14 @@ def patient_save(*, patient: Patient, by, changed: Iterable[str] = ()) -> Patien
             patient.clinic = by.clinic
             patient.created_by = patient.updated_by = by
             patient.save()
-            _record(by=by, action=AccessAction.CREATE, obj=patient, patient=patient)
+            _record(by, AccessAction.CREATE, patient)
         else:
             changed = list(changed)
             if not changed:
                 return patient
             patient.updated_by = by
             patient.save(update_fields=_audit_fields(changed))
-            _record(
-                by=by,
-                action=AccessAction.CHANGE,
-                obj=patient,
-                patient=patient,
-                detail="changed: " + ", ".join(sorted(changed)),
-            )
+            _record(by, AccessAction.CHANGE, patient, _changed(changed))
     return patient
 
 
@@ -82,13 +86,8 @@ def plan_create(
         plan.created_by = plan.updated_by = by
         plan.status = PlanStatus.DRAFT
         plan.save()
-        _record(
-            by=by,
-            action=AccessAction.CREATE,
-            obj=plan,
-            patient=plan.patient,
-            detail=f"{plan.discipline} plan {plan.cert_from}–{plan.cert_through}",
-        )
+        detail = f"{plan.discipline} plan {plan.cert_from}–{plan.cert_through}"
+        _record(by, AccessAction.CREATE, plan, detail)
         if primary_code:
             diagnosis_save(
                 diagnosis=Diagnosis(
@@ -106,13 +105,7 @@ def plan_save(*, plan: PlanOfCare, by, changed: Iterable[str] = ()) -> PlanOfCar
     with transaction.atomic():
         plan.updated_by = by
         plan.save(update_fields=_audit_fields(changed))
-        _record(
-            by=by,
-            action=AccessAction.CHANGE,
-            obj=plan,
-            patient=plan.patient,
-            detail="changed: " + ", ".join(sorted(changed)),
-        )
+        _record(by, AccessAction.CHANGE, plan, _changed(changed))
     return plan
 
 
@@ -149,14 +142,20 @@ def plan_change_status(
         plan.status_changed_on = day
         plan.updated_by = by
         plan.save(update_fields=["status", "status_changed_on", "updated_by", "updated_at"])
-        _record(
-            by=by,
-            action=AccessAction.CHANGE,
-            obj=plan,
-            patient=plan.patient,
-            detail=f"status {before} → {plan.get_status_display()} on {day:%Y-%m-%d}",
-        )
+        detail = f"status {before} → {plan.get_status_display()} on {day:%Y-%m-%d}"
+        _record(by, AccessAction.CHANGE, plan, detail)
     return plan
+
+
+def _copy(row, **changes):
+    """An unsaved copy of a row: every field as it is but the id and the `changes` (by field
+    name)."""
+    fields = {
+        f.attname: getattr(row, f.attname)
+        for f in row._meta.concrete_fields
+        if not f.primary_key and f.name not in changes
+    }
+    return type(row)(**fields, **changes)
 
 
 def plan_recertify(
@@ -184,67 +183,29 @@ def plan_recertify(
     if problem:
         raise PlanError(problem)
     with transaction.atomic():
-        new = PlanOfCare.objects.create(
-            patient=plan.patient,
-            discipline=plan.discipline,
-            clinician=plan.clinician,
+        active = plan.status == PlanStatus.ACTIVE
+        new = _copy(
+            plan,
             certifier_name=certifier_name or plan.certifier_name,
             certifier_npi=certifier_npi or plan.certifier_npi,
             start_date=cert_from,
             cert_from=cert_from,
             cert_through=cert_through,
             certified_on=certified_on,
-            frequency_per_week=plan.frequency_per_week,
-            duration_weeks=plan.duration_weeks,
-            body_regions=plan.body_regions,
-            functional_limitations=plan.functional_limitations,
-            medical_necessity=plan.medical_necessity,
-            status=plan.status if plan.status == PlanStatus.ACTIVE else PlanStatus.DRAFT,
-            status_changed_on=cert_from if plan.status == PlanStatus.ACTIVE else None,
+            status=plan.status if active else PlanStatus.DRAFT,
+            status_changed_on=cert_from if active else None,
             previous=plan,
             created_by=by,
             updated_by=by,
         )
-        Diagnosis.objects.bulk_create(
-            Diagnosis(
-                plan=new,
-                code=d.code,
-                description=d.description,
-                onset_date=d.onset_date,
-                is_primary=d.is_primary,
-                position=d.position,
-            )
-            for d in plan.diagnoses.all()
-        )
+        new.save(force_insert=True)
+        Diagnosis.objects.bulk_create(_copy(d, plan=new) for d in plan.diagnoses.all())
         Goal.objects.bulk_create(
-            Goal(
-                plan=new,
-                description=g.description,
-                term=g.term,
-                measure_kind=g.measure_kind,
-                measure_name=g.measure_name,
-                joint=g.joint,
-                motion=g.motion,
-                side=g.side,
-                unit=g.unit,
-                baseline=g.baseline,
-                target=g.target,
-                direction=g.direction,
-                target_date=min(max(g.target_date, cert_from), cert_through),
-                status=g.status,
-                status_date=g.status_date,
-                status_reason=g.status_reason,
-                position=g.position,
-            )
+            _copy(g, plan=new, target_date=min(max(g.target_date, cert_from), cert_through))
             for g in plan.goals.filter(status__in=ACTIVE_GOAL_STATUSES)
         )
-        _record(
-            by=by,
-            action=AccessAction.CREATE,
-            obj=new,
-            patient=plan.patient,
-            detail=f"recertification of plan {plan.pk}: {cert_from}–{cert_through}",
-        )
+        detail = f"recertification of plan {plan.pk}: {cert_from}–{cert_through}"
+        _record(by, AccessAction.CREATE, new, detail)
     return new
 
 
@@ -270,13 +231,8 @@ def diagnosis_save(*, diagnosis: Diagnosis, by, changed: Iterable[str] = ()) -> 
             diagnosis.save()
         else:
             diagnosis.save(update_fields=changed)
-        _record(
-            by=by,
-            action=AccessAction.CREATE if creating else AccessAction.CHANGE,
-            obj=diagnosis,
-            patient=plan.patient,
-            detail=f"{diagnosis.code} on plan {plan.pk}",
-        )
+        action = AccessAction.CREATE if creating else AccessAction.CHANGE
+        _record(by, action, diagnosis, f"{diagnosis.code} on plan {plan.pk}")
     return diagnosis
 
 
@@ -296,14 +252,9 @@ def goal_save(*, goal: Goal, by, changed: Iterable[str] = ()) -> Goal:
             if "status" in fields:  # a new status carries its own date and reason
                 fields |= {"status_date", "status_reason"}
             goal.save(update_fields=sorted(fields))
-        _record(
-            by=by,
-            action=AccessAction.CREATE if creating else AccessAction.CHANGE,
-            obj=goal,
-            patient=plan.patient,
-            detail=f"goal on plan {plan.pk}"
-            + ("" if creating else ": " + ", ".join(sorted(changed))),
-        )
+        action = AccessAction.CREATE if creating else AccessAction.CHANGE
+        detail = f"goal on plan {plan.pk}" + ("" if creating else ": " + ", ".join(sorted(changed)))
+        _record(by, action, goal, detail)
     return goal
 
 

@@ -9,6 +9,7 @@ with a partial of the plan page and a plain POST with a redirect (DESIGN.md §2.
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -109,6 +110,9 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query,
         "show_inactive": show_inactive,
+        # what the pages' links keep (as the `urlencode` filter encodes the search)
+        "page_keep": (f"q={quote(query, safe='/')}&" if query else "")
+        + ("inactive=1&" if show_inactive else ""),
         "today": today,
         "can_write": request.user.can_write,
     }

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.csvsafe import csv_safe
 from notes.models import Visit
+from notes.rules import TECHNIQUE_FIELDS
 from records.gather import timed_minutes, treatment_minutes
 
 VISIT_COLUMNS = [
@@ -37,28 +38,24 @@ VISIT_COLUMNS = [
     "skilled_care",
     "addenda",
 ]
+# The technique's fields exported under their own names, in notes.rules.TECHNIQUE_FIELDS order:
+# all but the two placed first (the laterality as "side") and the free text the PDF holds.
+_PLACED_FIRST = ("region", "laterality")
+_PDF_ONLY = ("sequence", "consent_documented", "screening", "details")
+TECHNIQUE_DETAIL = tuple(n for n in TECHNIQUE_FIELDS if n not in (*_PLACED_FIRST, *_PDF_ONLY))
+# The first columns of the techniques, time blocks and charge lines: the visit they belong to.
+VISIT_KEY = ["visit_id", "patient_mrn", "date_of_service"]
 TECHNIQUE_COLUMNS = [
-    "visit_id",
-    "patient_mrn",
-    "date_of_service",
+    *VISIT_KEY,
     "technique_id",
     "technique",
     "region",
     "side",
-    "direction",
-    "grade",
-    "mode",
-    "patient_position",
-    "tissue",
-    "method",
-    "intensity",
-    "force",
+    *TECHNIQUE_DETAIL,
     "finding",
 ]
 TIME_BLOCK_COLUMNS = [
-    "visit_id",
-    "patient_mrn",
-    "date_of_service",
+    *VISIT_KEY,
     "block_id",
     "code",
     "timed",
@@ -70,9 +67,7 @@ TIME_BLOCK_COLUMNS = [
     "manual_reason",
 ]
 CHARGE_LINE_COLUMNS = [
-    "visit_id",
-    "patient_mrn",
-    "date_of_service",
+    *VISIT_KEY,
     "payer",
     "code",
     "units",
@@ -88,6 +83,11 @@ CHARGE_LINE_COLUMNS = [
 
 def _iso(moment, tz) -> str:
     return timezone.localtime(moment, tz).isoformat() if moment else ""
+
+
+def _visit_key(visit: Visit) -> list:
+    """The VISIT_KEY cells of a row."""
+    return [visit.pk, visit.patient.mrn, visit.date_of_service.isoformat()]
 
 
 def visit_rows(visit: Visit) -> Iterable[list]:
@@ -122,21 +122,12 @@ def technique_rows(visit: Visit) -> Iterable[list]:
     for t in visit.techniques.all():
         finding = findings.get(t.finding_id)
         yield [
-            visit.pk,
-            visit.patient.mrn,
-            visit.date_of_service.isoformat(),
+            *_visit_key(visit),
             t.pk,
             t.get_kind_display(),
             t.region,
             t.laterality,
-            t.direction,
-            t.grade,
-            t.mode,
-            t.patient_position,
-            t.tissue,
-            t.method,
-            t.intensity,
-            t.force,
+            *(getattr(t, name) for name in TECHNIQUE_DETAIL),
             f"{finding.site}: {finding.description}" if finding else "",
         ]
 
@@ -145,9 +136,7 @@ def time_block_rows(visit: Visit) -> Iterable[list]:
     tz = visit.clinic.tz
     for b in visit.time_blocks.all():
         yield [
-            visit.pk,
-            visit.patient.mrn,
-            visit.date_of_service.isoformat(),
+            *_visit_key(visit),
             b.pk,
             b.code_id,
             "yes" if b.code.timed else "no",
@@ -163,9 +152,7 @@ def time_block_rows(visit: Visit) -> Iterable[list]:
 def charge_line_rows(visit: Visit) -> Iterable[list]:
     for line in visit.charge_lines.all():
         yield [
-            visit.pk,
-            visit.patient.mrn,
-            visit.date_of_service.isoformat(),
+            *_visit_key(visit),
             line.payer_name,
             line.code_id,
             line.units,

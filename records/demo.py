@@ -7,145 +7,38 @@
 """
 
 import datetime as dt
-from decimal import Decimal
+import tomllib
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD
-from notes.models import Finding, GoalLink, Measure, Technique, TimeBlock, Visit
+from notes.builders import chart, draft_visit
 from notes.signing import sign_visit
-from plancare.models import (
-    Diagnosis,
-    Direction,
-    Goal,
-    GoalStatus,
-    MeasureKind,
-    Patient,
-    PlanOfCare,
-    PlanStatus,
-)
+from plancare.demo import PlanSpec, create_plan
+from plancare.models import Patient, PlanOfCare, PlanStatus
 from records.models import AdrRequest
 
 ADR_REFERENCE = "ADR-DEMO-0001"
-EPISODE_START_DAYS_AGO = 150
-LATE_BY_DAYS = 38  # DOMAIN.md §4: certification is expected within 30 days
-ENTERED = "entered after session (demo data)"
-
-
-def _at(visit: Visit, hh_mm: str) -> dt.datetime:
-    hour, minute = (int(x) for x in hh_mm.split(":"))
-    return dt.datetime.combine(visit.date_of_service, dt.time(hour, minute), tzinfo=visit.clinic.tz)
+EPISODE = PlanSpec.from_data(
+    tomllib.loads((Path(settings.BASE_DIR) / "fixtures/demo/episode.toml").read_text("utf-8"))
+)
+EPISODE_START_DAYS_AGO = EPISODE.start_days_ago
+# The episode's two visits: (visit number, days after the start, flexion before, after).
+EPISODE_VISITS = ((1, 7, 122, 131), (2, 14, 130, 139))
 
 
 def _earlier_episode(patient: Patient, clinician, today: dt.date) -> PlanOfCare:
-    start = today - dt.timedelta(days=EPISODE_START_DAYS_AGO)
-    plan = PlanOfCare.objects.create(
-        patient=patient,
-        discipline="PT",
-        clinician=clinician,
-        certifier_name="Dr. Ana Reyes, MD",
-        certifier_npi="1730165481",
-        start_date=start,
-        cert_from=start,
-        cert_through=start + dt.timedelta(days=59),
-        certified_on=start + dt.timedelta(days=LATE_BY_DAYS),
-        frequency_per_week=1,
-        duration_weeks=6,
-        body_regions="Right shoulder",
-        functional_limitations="Cannot reach the top kitchen shelf with the right arm.",
-        medical_necessity=(
-            "Capsular restriction of the right glenohumeral joint limits reaching; skilled joint "
-            "mobilization is needed to restore elevation."
-        ),
-        status=PlanStatus.ACTIVE,
-        status_changed_on=start,
-        created_by=clinician,
-        updated_by=clinician,
-    )
-    Diagnosis.objects.create(
-        plan=plan, code="M25.611", description="Stiffness of right shoulder", is_primary=True
-    )
-    goal = Goal.objects.create(
-        plan=plan,
-        description="Reach the top kitchen shelf with the right arm",
-        measure_kind=MeasureKind.ROM,
-        measure_name="Active shoulder flexion",
-        joint="Shoulder",
-        motion="Flexion",
-        side="right",
-        unit="°",
-        baseline=Decimal(120),
-        target=Decimal(160),
-        direction=Direction.HIGHER,
-        target_date=plan.cert_through,
-        status=GoalStatus.PROGRESSING,
-    )
-    for number, offset, before, after in ((1, 7, 122, 131), (2, 14, 130, 139)):
-        visit = Visit.objects.create(
-            clinic=patient.clinic,
-            patient=patient,
-            plan=plan,
-            clinician=clinician,
-            date_of_service=start + dt.timedelta(days=offset),
-            visit_number=number,
-            created_by=clinician,
-            updated_by=clinician,
-        )
-        finding = Finding.objects.create(
-            visit=visit,
-            category="joint",
-            region="Right shoulder",
-            structure="Right glenohumeral joint",
-            laterality="right",
-            description="Restricted inferior glide, capsular end feel",
-            end_feel="capsular",
-        )
-        technique = Technique.objects.create(
-            visit=visit,
-            finding=finding,
-            kind="joint_mob",
-            region="Glenohumeral joint",
-            laterality="right",
-            direction="inferior",
-            grade="III",
-            mode="oscillatory",
-            patient_position="supine",
-        )
-        TimeBlock.objects.create(
-            visit=visit,
-            code_id="97140",
-            clinician=clinician,
-            technique=technique,
-            started_at=_at(visit, "10:00"),
-            stopped_at=_at(visit, "10:16"),
-            manual=True,
-            manual_reason=ENTERED,
-        )
-        Measure.objects.create(
-            visit=visit,
-            kind="rom",
-            name="Active right shoulder flexion",
-            joint="Shoulder",
-            motion="Flexion",
-            side="right",
-            unit="°",
-            pre_value=Decimal(before),
-            post_value=Decimal(after),
-            goal=goal,
-        )
-        GoalLink.objects.create(visit=visit, goal=goal, remark=f"Flexion {before} → {after}°")
-        Visit.objects.filter(pk=visit.pk).update(
-            in_treatment_decisions="Inferior glide progressed from grade II to III as pain eased.",
-            reasoning=(
-                "Restricted inferior glide limits elevation; grade III inferior mobilization "
-                "restores glide toward her goal of reaching the top shelf."
-            ),
-            reasoning_confirmed=True,
-        )
+    plan = create_plan(patient, EPISODE, clinician, today)
+    for number, offset, before, after in EPISODE_VISITS:
+        day = plan.start_date + dt.timedelta(days=offset)
+        visit, _ = draft_visit(plan, clinician, number, day)
+        chart(visit, "episode", values=[(before, after)], demo=True)
         sign_visit(visit_pk=visit.pk, user=clinician, password=DEMO_PASSWORD)
     PlanOfCare.objects.filter(pk=plan.pk).update(
-        status=PlanStatus.DISCHARGED, status_changed_on=start + dt.timedelta(days=21)
+        status=PlanStatus.DISCHARGED, status_changed_on=plan.start_date + dt.timedelta(days=21)
     )
     return plan
 

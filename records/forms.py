@@ -22,70 +22,15 @@ def _date(label: str) -> forms.DateField:
     )
 
 
-class _RangeMixin:
+class _PatientRangeForm(forms.Form):
+    """A patient of the clinic and a range of dates of service (at most three years, not
+    starting after today), laid out in one row of (field, column classes) and a submit button.
+    """
+
     start_field = "date_from"
     end_field = "date_to"
-
-    def _check_range(self, cleaned, *, today: dt.date) -> None:
-        start, end = cleaned.get(self.start_field), cleaned.get(self.end_field)
-        if start and end:
-            if end < start:
-                self.add_error(self.end_field, "Enter a date on or after the From date.")
-            elif (end - start).days > MAX_RANGE_DAYS:
-                self.add_error(self.end_field, "Export at most three years at a time.")
-        if start and start > today:
-            self.add_error(self.start_field, "Enter today's date or an earlier one.")
-
-
-class ExportForm(_RangeMixin, forms.Form):
-    patient = forms.ModelChoiceField(
-        queryset=Patient.objects.none(),
-        required=False,
-        empty_label="Every patient of the clinic",
-        label="Patient",
-    )
-    date_from = _date("Dates of service from")
-    date_to = _date("Dates of service to")
-    format = forms.ChoiceField(choices=ExportFormat.choices, label="Content")
-
-    def __init__(self, *args, clinic, today: dt.date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.today = today
-        self.fields["patient"].queryset = Patient.objects.for_clinic(clinic).order_by(
-            "last_name", "first_name", "id"
-        )
-        self.fields["patient"].label_from_instance = lambda p: (
-            f"{p.last_name}, {p.first_name} ({p.mrn})"
-        )
-        self.helper = FormHelper()
-        self.helper.form_method = "post"
-        self.helper.layout = Layout(
-            Div(
-                Div(Field("patient"), css_class="col-12 col-md-6 col-lg-3"),
-                Div(Field("date_from"), css_class="col-6 col-md-3"),
-                Div(Field("date_to"), css_class="col-6 col-md-3"),
-                Div(Field("format"), css_class="col-12 col-md-6 col-lg-3"),
-                css_class="row g-2",
-            ),
-            Submit("export", "Start export", css_class="btn-primary"),
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        self._check_range(cleaned, today=self.today)
-        return cleaned
-
-
-class AdrForm(_RangeMixin, forms.Form):
-    patient = forms.ModelChoiceField(queryset=Patient.objects.none(), label="Patient")
-    reference = forms.CharField(
-        label="ADR reference",
-        max_length=40,
-        help_text="As printed on the request letter, e.g. the claim control number.",
-    )
-    received_on = _date("Date received")
-    date_from = _date("Dates of service from")
-    date_to = _date("Dates of service to")
+    columns: tuple[tuple[str, str], ...] = ()
+    submit: tuple[str, str] = ("", "")  # name, label
 
     def __init__(self, *args, clinic, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,15 +46,64 @@ class AdrForm(_RangeMixin, forms.Form):
         self.helper.form_method = "post"
         self.helper.layout = Layout(
             Div(
-                Div(Field("patient"), css_class="col-12 col-md-4"),
-                Div(Field("reference"), css_class="col-12 col-md-4"),
-                Div(Field("received_on"), css_class="col-12 col-md-4"),
-                Div(Field("date_from"), css_class="col-6 col-md-3"),
-                Div(Field("date_to"), css_class="col-6 col-md-3"),
+                *(Div(Field(name), css_class=size) for name, size in self.columns),
                 css_class="row g-2",
             ),
-            Submit("save", "Enter the ADR", css_class="btn-primary"),
+            Submit(*self.submit, css_class="btn-primary"),
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get(self.start_field), cleaned.get(self.end_field)
+        if start and end:
+            if end < start:
+                self.add_error(self.end_field, "Enter a date on or after the From date.")
+            elif (end - start).days > MAX_RANGE_DAYS:
+                self.add_error(self.end_field, "Export at most three years at a time.")
+        if start and start > self.today:
+            self.add_error(self.start_field, "Enter today's date or an earlier one.")
+        return cleaned
+
+
+class ExportForm(_PatientRangeForm):
+    patient = forms.ModelChoiceField(
+        queryset=Patient.objects.none(),
+        required=False,
+        empty_label="Every patient of the clinic",
+        label="Patient",
+    )
+    date_from = _date("Dates of service from")
+    date_to = _date("Dates of service to")
+    format = forms.ChoiceField(choices=ExportFormat.choices, label="Content")
+
+    columns = (
+        ("patient", "col-12 col-md-6 col-lg-3"),
+        ("date_from", "col-6 col-md-3"),
+        ("date_to", "col-6 col-md-3"),
+        ("format", "col-12 col-md-6 col-lg-3"),
+    )
+    submit = ("export", "Start export")
+
+
+class AdrForm(_PatientRangeForm):
+    patient = forms.ModelChoiceField(queryset=Patient.objects.none(), label="Patient")
+    reference = forms.CharField(
+        label="ADR reference",
+        max_length=40,
+        help_text="As printed on the request letter, e.g. the claim control number.",
+    )
+    received_on = _date("Date received")
+    date_from = _date("Dates of service from")
+    date_to = _date("Dates of service to")
+
+    columns = (
+        ("patient", "col-12 col-md-4"),
+        ("reference", "col-12 col-md-4"),
+        ("received_on", "col-12 col-md-4"),
+        ("date_from", "col-6 col-md-3"),
+        ("date_to", "col-6 col-md-3"),
+    )
+    submit = ("save", "Enter the ADR")
 
     def clean_reference(self):
         from records.models import AdrRequest
@@ -123,7 +117,6 @@ class AdrForm(_RangeMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        self._check_range(cleaned, today=self.today)
         received = cleaned.get("received_on")
         if received and received > self.today:
             self.add_error("received_on", "Enter today's date or an earlier one.")

@@ -20,150 +20,111 @@ def other_clinic(db):
     return ClinicFactory(name="Lakeview Spine & Sport", time_zone="America/Denver")
 
 
+# The personas (DESIGN.md §2.10): username → first name, last name, role, discipline,
+# credentials. Clinicians get a license number from the factory; the others have none.
+PERSONAS = {
+    "pt": ("Pat", "Okafor", Role.CLINICIAN, Discipline.PT, "PT, DPT"),
+    "pta": ("Sam", "Reyes", Role.CLINICIAN, Discipline.PTA, "PTA"),
+    "ot": ("Olive", "Tran", Role.CLINICIAN, Discipline.OT, "OTR/L"),
+    "dc": ("Dan", "Cole", Role.CLINICIAN, Discipline.DC, "DC"),
+    "aide": ("Ari", "Dunn", Role.CLINICIAN, Discipline.AIDE, "Rehab aide"),
+    "admin": ("Alex", "Morgan", Role.ADMIN, "", ""),
+    "auditor": ("Audra", "Stein", Role.AUDITOR, "", ""),
+    "outsider": ("Olga", "Berg", Role.CLINICIAN, Discipline.PT, "PT"),
+}
+LICENSED = {"pt", "pta", "ot", "dc", "outsider"}
+
+
+def persona(username: str, clinic, **extra):
+    first_name, last_name, role, discipline, credentials = PERSONAS[username]
+    if username not in LICENSED:
+        extra.setdefault("license_number", "")
+    return UserFactory(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        clinic=clinic,
+        role=role,
+        discipline=discipline,
+        credentials=credentials,
+        **extra,
+    )
+
+
 @pytest.fixture
 def pt(clinic):
     """A licensed physical therapist."""
-    return UserFactory(
-        username="pt",
-        first_name="Pat",
-        last_name="Okafor",
-        clinic=clinic,
-        discipline=Discipline.PT,
-        credentials="PT, DPT",
-    )
+    return persona("pt", clinic)
 
 
 @pytest.fixture
 def pta(clinic, pt):
     """A physical therapist assistant supervised by the PT."""
-    return UserFactory(
-        username="pta",
-        first_name="Sam",
-        last_name="Reyes",
-        clinic=clinic,
-        discipline=Discipline.PTA,
-        credentials="PTA",
-        supervising_therapist=pt,
-    )
+    return persona("pta", clinic, supervising_therapist=pt)
 
 
 @pytest.fixture
 def ot(clinic):
-    return UserFactory(
-        username="ot",
-        first_name="Olive",
-        last_name="Tran",
-        clinic=clinic,
-        discipline=Discipline.OT,
-        credentials="OTR/L",
-    )
+    return persona("ot", clinic)
 
 
 @pytest.fixture
 def dc(clinic):
-    return UserFactory(
-        username="dc",
-        first_name="Dan",
-        last_name="Cole",
-        clinic=clinic,
-        discipline=Discipline.DC,
-        credentials="DC",
-    )
+    return persona("dc", clinic)
 
 
 @pytest.fixture
 def aide(clinic):
-    return UserFactory(
-        username="aide",
-        first_name="Ari",
-        last_name="Dunn",
-        clinic=clinic,
-        discipline=Discipline.AIDE,
-        credentials="Rehab aide",
-        license_number="",
-    )
+    return persona("aide", clinic)
 
 
 @pytest.fixture
 def clinic_admin(clinic):
-    return UserFactory(
-        username="admin",
-        first_name="Alex",
-        last_name="Morgan",
-        clinic=clinic,
-        role=Role.ADMIN,
-        discipline="",
-        credentials="",
-        license_number="",
-    )
+    return persona("admin", clinic)
 
 
 @pytest.fixture
 def auditor(clinic):
-    return UserFactory(
-        username="auditor",
-        first_name="Audra",
-        last_name="Stein",
-        clinic=clinic,
-        role=Role.AUDITOR,
-        discipline="",
-        credentials="",
-        license_number="",
-    )
+    return persona("auditor", clinic)
 
 
 @pytest.fixture
 def outsider(other_clinic):
     """A clinician of another clinic: must never see this clinic's data."""
-    return UserFactory(
-        username="outsider",
-        first_name="Olga",
-        last_name="Berg",
-        clinic=other_clinic,
-        discipline=Discipline.PT,
-        credentials="PT",
-    )
+    return persona("outsider", other_clinic)
 
 
-def _client_for(client_class, user):
-    c = client_class()
+def _client_for(user):
+    from django.test import Client
+
+    c = Client()
     c.force_login(user)
     return c
 
 
 @pytest.fixture
 def pt_client(pt):
-    from django.test import Client
-
-    return _client_for(Client, pt)
+    return _client_for(pt)
 
 
 @pytest.fixture
 def pta_client(pta):
-    from django.test import Client
-
-    return _client_for(Client, pta)
+    return _client_for(pta)
 
 
 @pytest.fixture
 def admin_client_(clinic_admin):
-    from django.test import Client
-
-    return _client_for(Client, clinic_admin)
+    return _client_for(clinic_admin)
 
 
 @pytest.fixture
 def auditor_client(auditor):
-    from django.test import Client
-
-    return _client_for(Client, auditor)
+    return _client_for(auditor)
 
 
 @pytest.fixture
 def outsider_client(outsider):
-    from django.test import Client
-
-    return _client_for(Client, outsider)
+    return _client_for(outsider)
 
 
 @pytest.fixture

@@ -2,13 +2,15 @@
 and helpers that chart through the note's own views."""
 
 import datetime as dt
+import zoneinfo
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.urls import reverse
 
-from notes.models import Finding, Measure, Technique, TimeBlock, Visit
+from notes import builders
+from notes.models import Finding, Technique, Visit
 from plancare.models import Direction, GoalTerm, MeasureKind, PayerType
 from tests.factories import (
     DiagnosisFactory,
@@ -34,8 +36,6 @@ def clock():
 
 def local(hh_mm: str, day: dt.date = TODAY) -> dt.datetime:
     """A clinic-time moment (America/Chicago) on the day."""
-    import zoneinfo
-
     hour, minute = (int(x) for x in hh_mm.split(":"))
     return dt.datetime.combine(
         day, dt.time(hour, minute), tzinfo=zoneinfo.ZoneInfo("America/Chicago")
@@ -128,112 +128,28 @@ def url(name: str, visit: Visit, *args) -> str:
 
 
 def add_s1_findings(visit: Visit) -> tuple[Finding, Finding]:
-    joint = Finding.objects.create(
-        visit=visit,
-        category="joint",
-        region="Cervical spine",
-        structure="C4-5",
-        description="Restricted posterior-anterior mobility above the fusion",
-        end_feel="firm",
-    )
-    soft = Finding.objects.create(
-        visit=visit,
-        category="myofascial",
-        region="Cervical spine",
-        structure="Upper trapezius and levator scapulae",
-        laterality="bilateral",
-        description="Palpable myofascial restriction",
-    )
+    joint, soft = builders.add_findings(visit, "s1")
     return joint, soft
 
 
 def add_s1_techniques(visit: Visit, joint: Finding, soft: Finding) -> tuple[Technique, Technique]:
-    mob = Technique.objects.create(
-        visit=visit,
-        finding=joint,
-        kind="joint_mob",
-        region="C4-5",
-        direction="PA",
-        grade="III",
-        mode="oscillatory",
-        patient_position="prone",
-    )
-    release = Technique.objects.create(
-        visit=visit,
-        finding=soft,
-        kind="soft_tissue",
-        region="Upper trapezius and levator scapulae",
-        tissue="Upper trapezius and levator scapulae",
-        laterality="bilateral",
-        method="sustained myofascial release",
-        intensity="moderate",
-        patient_position="supine",
-    )
+    mob, release = builders.add_techniques(visit, "s1", [joint, soft])
     return mob, release
 
 
 def add_s1_blocks(visit: Visit, mob=None, release=None) -> None:
-    TimeBlock.objects.create(
-        visit=visit,
-        code_id="97140",
-        clinician=visit.clinician,
-        technique=mob,
-        started_at=local("09:02", visit.date_of_service),
-        stopped_at=local("09:10", visit.date_of_service),
-    )
-    TimeBlock.objects.create(
-        visit=visit,
-        code_id="97140",
-        clinician=visit.clinician,
-        technique=release,
-        started_at=local("09:10", visit.date_of_service),
-        stopped_at=local("09:17", visit.date_of_service),
-    )
+    builders.add_blocks(visit, "s1", [mob, release], tz=zoneinfo.ZoneInfo("America/Chicago"))
 
 
 def complete_s1(visit: Visit) -> Visit:
     """Everything SCENARIOS.md S1 records, straight into the rows."""
-    joint, soft = add_s1_findings(visit)
-    mob, release = add_s1_techniques(visit, joint, soft)
-    add_s1_blocks(visit, mob, release)
-    rom_goal, pain_goal = visit.plan.goals.order_by("position")
-    Measure.objects.create(
-        visit=visit,
-        kind="rom",
-        name="Active left cervical rotation",
-        joint="Cervical spine",
-        motion="Rotation",
-        side="left",
-        unit="°",
-        pre_value=Decimal(40),
-        post_value=Decimal(58),
-        goal=rom_goal,
+    return builders.chart(
+        visit,
+        "s1",
+        values=[(40, 58), (7, 4)],
+        remark="Rotation 40 → 58° this visit",
+        tz=zoneinfo.ZoneInfo("America/Chicago"),
     )
-    Measure.objects.create(
-        visit=visit,
-        kind="pain",
-        name="Pain with rotation",
-        context="with left rotation",
-        unit="/10",
-        pre_value=Decimal(7),
-        post_value=Decimal(4),
-        goal=pain_goal,
-    )
-    visit.goal_links.create(goal=rom_goal, remark="Rotation 40 → 58° this visit")
-    Visit.objects.filter(pk=visit.pk).update(
-        in_treatment_decisions=(
-            "Accessory glide at C4-5 improved progressively and local tenderness eased; tissue "
-            "tension eased on both sides and the referred pain pattern was less intense."
-        ),
-        reasoning=(
-            "Restricted C4-5 PA mobility above the fusion and upper trapezius guarding limit "
-            "left rotation; grade III PA mobilization and bilateral soft tissue release restore "
-            "segmental motion and reduce restriction toward her goal of driving safely."
-        ),
-        reasoning_confirmed=True,
-    )
-    visit.refresh_from_db()
-    return visit
 
 
 @pytest.fixture
