@@ -6,6 +6,7 @@ form library draws it: a label per input, help text and errors tied with aria-de
 from crispy_forms.layout import Column, Div, Field, Layout, Row
 from django import forms, template
 from django.forms.utils import flatatt
+from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -159,3 +160,61 @@ def note_form(form: forms.BaseForm) -> str:
             format_html_join("", "<li>{}</li>", ((e,) for e in form.non_field_errors())),
         )
     return mark_safe(errors + html + rest)
+
+
+@register.simple_tag
+def text_field(bf: forms.BoundField) -> str:
+    """One text, number or password field (the note's narrative and signature fields, on every
+    draft page): its label, its input, its errors and help text tied with aria-describedby."""
+    auto_id, widget_type = bf.auto_id, bf.widget_type
+    errors, described = bf.errors, bool(bf.help_text)
+    invalid = " is-invalid" if errors else ""
+    attrs = mark_safe(' aria-invalid="true"' if errors else "")
+    if described or errors:
+        ids = [f"{auto_id}_helptext"] if described else []
+        ids += [f"{auto_id}_error"] if errors else []
+        attrs += format_html(' aria-describedby="{}"', " ".join(ids))
+    value = bf.value()
+    value = "" if value is None else localize(value)
+    widget_attrs = bf.field.widget.attrs
+    if widget_type == "textarea":
+        control = format_html(
+            '<textarea name="{}" cols="40" rows="{}" class="textarea form-control{}"{} id="{}">'
+            "\n{}</textarea>",
+            bf.html_name, widget_attrs.get("rows") or 3, invalid, attrs, auto_id, value,
+        )  # fmt: skip
+    else:
+        extra = mark_safe("")
+        if widget_type != "password":
+            extra += format_html(' value="{}"', value)
+        for attr in ("min_value", "max_value"):
+            limit = getattr(bf.field, attr, None)
+            if limit is not None:
+                extra += format_html(' {}="{}"', attr[:3], localize(limit))
+        if widget_attrs.get("autocomplete"):
+            extra += format_html(' autocomplete="{}"', widget_attrs["autocomplete"])
+        control = format_html(
+            '<input type="{}" name="{}"{} class="{}input form-control{}"{} id="{}">',
+            widget_type, bf.html_name, extra, widget_type, invalid, attrs, auto_id,
+        )  # fmt: skip
+    error_html = ""
+    if errors:
+        error_html = format_html(
+            '\n  <div id="{}_error" class="invalid-feedback">{}</div>',
+            auto_id,
+            format_html_join(
+                "",
+                '<span id="error_{}_{}"><strong>{}</strong></span> ',
+                ((i, auto_id, e) for i, e in enumerate(errors, start=1)),
+            ),
+        )
+    help_html = (
+        format_html('\n  <div id="{}_helptext" class="form-text">{}</div>', auto_id, bf.help_text)
+        if described
+        else ""
+    )
+    return format_html(
+        '<div id="div_{}" class="mb-3">\n  <label for="{}" class="form-label">{}</label>\n  {}{}{}'
+        "\n</div>",
+        auto_id, auto_id, bf.label, control, error_html, help_html,
+    )  # fmt: skip
