@@ -63,7 +63,7 @@ def test_every_input_of_the_draft_note_has_its_label(
     # Findings but no technique: the technique and measure forms are drawn open, with the timer,
     # the narrative parts and the signature; the typed-in time form is opened by its link.
     add_s1_findings(visit)
-    # 20 today, all the note's own reads (tests/notes/test_queries.py): drawing the forms adds none.
+    # 20 today: the note's reads, the forms' choices among them (tests/notes/test_queries.py).
     with django_assert_max_num_queries(20):
         response = pt_client.get(url("visit_note", visit) + "?open=manual")
     controls = page(response).controls
