@@ -2,7 +2,8 @@
 the user's clinic (a clinician sees only their own rows), in a fixed number of queries per page.
 
 Missing elements come only from `notes.audit`'s rule list run on `notes.facts` (gathered in
-bulk for the page); units only from `billing.services.visit_billing`; deadlines only from
+bulk for the page); units only from billing's preview (`billing.bulk.visits_billing`, the
+same figures as `billing.services.visit_billing` for the page at once); deadlines only from
 `desk.deadlines`, itself built on the note's rule modules.
 """
 
@@ -16,7 +17,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.services import visit_billing
+from billing.bulk import visits_billing
 from desk import deadlines as rules
 from notes import audit
 from notes.facts import facts_for_visits
@@ -99,17 +100,10 @@ def with_note_rows(visits: QuerySet) -> QuerySet:
 
 
 def unsigned_rows(visits: list[Visit], today: dt.date) -> list[UnsignedRow]:
-    """Rows of a page of draft visits loaded with `with_note_rows`: billing's preview of each
-    (units so far), then the facts of all of them in bulk and the audit rules on each."""
-    previews = {
-        visit.pk: visit_billing(
-            visit,
-            blocks=list(visit.time_blocks.all()),
-            services=list(visit.untimed_services.all()),
-            techniques=list(visit.techniques.all()),
-        )
-        for visit in visits
-    }
+    """Rows of a page of draft visits loaded with `with_note_rows`: billing's preview of all of
+    them (units so far; a fixed number of queries for the page), then the facts of all of them
+    in bulk and the audit rules on each."""
+    previews = visits_billing(visits)  # the reference tables read once for the page
     facts = facts_for_visits([v.pk for v in visits], billing=previews)
     rows = []
     for visit in visits:
