@@ -215,6 +215,11 @@ def deadline_rows(plans: QuerySet, today: dt.date, lead_days: int) -> list[Deadl
     or visits (the plans; the distinct dates of their visits up to today; the date of each
     plan's last progress report)."""
     plan_list = list(plans.select_related("patient", "clinician").only(*PLAN_FIELDS))  # query 1
+    return _rows_of(plan_list, today, lead_days)
+
+
+def _rows_of(plan_list: list[PlanOfCare], today: dt.date, lead_days: int) -> list[DeadlineRow]:
+    """The deadline rows of plans already read (queries 2 and 3 of `deadline_rows`)."""
     if not plan_list:
         return []
     ids = [p.pk for p in plan_list]
@@ -246,6 +251,25 @@ def deadline_rows(plans: QuerySet, today: dt.date, lead_days: int) -> list[Deadl
         )
         rows.extend(DeadlineRow(plan, due) for due in rules.deadlines(facts, today, lead_days))
     return rows
+
+
+# The deadlines badge of the other sections counts the deadlines of this many plans at most
+# (the plans whose certification ends first): a bounded count, shown as "N+" when the clinic
+# has more open plans. The deadlines section itself counts and sorts every plan's rows.
+DEADLINE_COUNT_PLANS = 200
+
+
+def deadline_count(plans: QuerySet, today: dt.date, lead_days: int) -> tuple[int, bool]:
+    """The number of deadline rows of the plans, bounded: (count, whether more plans were left
+    out, so that the count is a lower bound). The same 3 queries as `deadline_rows` on at
+    most DEADLINE_COUNT_PLANS + 1 plans, whatever the clinic's size."""
+    chosen = list(
+        plans.select_related("patient", "clinician")
+        .only(*PLAN_FIELDS)
+        .order_by("cert_through", "id")[: DEADLINE_COUNT_PLANS + 1]
+    )
+    more = len(chosen) > DEADLINE_COUNT_PLANS
+    return len(_rows_of(chosen[:DEADLINE_COUNT_PLANS], today, lead_days)), more
 
 
 URGENCY_ORDER = {rules.OVERDUE: 0, rules.SOON: 1, rules.OPEN: 2}

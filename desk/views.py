@@ -99,14 +99,24 @@ def desk(request: HttpRequest) -> HttpResponse:
         plans = plans.filter(clinician=who)
     if valid and (text := filters.cleaned("patient")):
         plans = plans.filter(patient_q(text, prefix="patient__"))
-    deadline_rows = queries.deadline_rows(plans, today, clinic.recert_lead_days) if valid else []
-    counts = {DEADLINES: len(deadline_rows)}
+    counts, bounded = {}, set()
+    deadline_rows = []
+    if kind == DEADLINES and valid:  # the section lists and sorts every plan's deadlines
+        deadline_rows = queries.deadline_rows(plans, today, clinic.recert_lead_days)
+        counts[DEADLINES] = len(deadline_rows)
+    elif valid:  # the other sections' badge: a bounded count ("N+")
+        counts[DEADLINES], more = queries.deadline_count(plans, today, clinic.recert_lead_days)
+        if more:
+            bounded.add(DEADLINES)
+    else:
+        counts[DEADLINES] = 0
 
     ctx = {
         "filters": filters,
         "kind": kind,
         "sort": sort,
         "counts": counts,
+        "bounded": bounded,  # the sections whose count is a lower bound
         "today": today,
         "sort_error": SORT_MESSAGE if status == 400 else "",
         "can_remind": user.is_clinic_admin,
