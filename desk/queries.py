@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -62,8 +62,10 @@ def cosign_visits(user) -> QuerySet:
 
 def open_plans(user) -> QuerySet:
     """Plans still in use (active or on hold, not renewed by a recertification)."""
+    renewed = PlanOfCare.objects.filter(previous=OuterRef("pk"))
     plans = PlanOfCare.objects.for_clinic(user.clinic_id).filter(
-        status__in=OPEN_PLAN_STATUSES, recertification__isnull=True
+        ~Exists(renewed),  # NOT EXISTS: PostgreSQL estimates it (the outer join it could not)
+        status__in=OPEN_PLAN_STATUSES,
     )
     if user.is_clinician:
         plans = plans.filter(clinician=user)
