@@ -212,6 +212,8 @@ def audit_report(request: HttpRequest) -> HttpResponse:
         events=rows,
         number=number,
         has_previous=has_previous,
+        # Events recorded since page 1 was read come before it: its Previous link is page 1 too.
+        previous_number=max(1, number - 1),
         has_next=has_next,
         previous_cursor=_cursor(rows[0], keys) if rows and has_previous else "",
         next_cursor=_cursor(rows[-1], keys) if rows and has_next else "",
