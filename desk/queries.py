@@ -218,6 +218,64 @@ PLAN_FIELDS = (
 )
 
 
+# What the deadline rules read of a plan (rules.PlanDates without the visits and reports).
+DATE_FIELDS = (
+    "pk",
+    "start_date",
+    "cert_through",
+    "certified_on",
+    "duration_weeks",
+    "patient__payer_type",
+)
+
+
+def _dues(plan_dates, chosen, today: dt.date, lead_days: int) -> list[tuple[int, rules.Due]]:
+    """(plan id, due) of every deadline of the plans: `plan_dates` holds each plan's
+    DATE_FIELDS, `chosen` the same plans as ids or as a queryset of ids (a subquery). 2 queries:
+    the distinct dates of the visits up to today of the plans a rule reads them of
+    (`rules.uses_visit_dates`); the date of each plan's last progress report."""
+    dated = [row[0] for row in plan_dates if rules.uses_visit_dates(row[5], row[3])]
+    dates: dict[int, list[dt.date]] = defaultdict(list)
+    for plan_id, day in (
+        Visit.objects.filter(plan_id__in=dated, date_of_service__lte=today)
+        .order_by()
+        .values_list("plan_id", "date_of_service")
+        .distinct()
+    ):
+        dates[plan_id].append(day)
+    last_reports = dict(
+        ProgressReport.objects.filter(plan_id__in=chosen, written_on__lte=today)
+        .order_by()
+        .values("plan_id")
+        .annotate(last=Max("written_on"))
+        .values_list("plan_id", "last")
+    )
+    found = []
+    for pk, start_date, cert_through, certified_on, weeks, payer_type in plan_dates:
+        facts = rules.PlanDates(
+            start_date=start_date,
+            cert_through=cert_through,
+            certified_on=certified_on,
+            duration_weeks=weeks,
+            payer_type=payer_type,
+            visit_dates=tuple(dates[pk]),
+            last_report_on=last_reports.get(pk),
+        )
+        found.extend((pk, due) for due in rules.deadlines(facts, today, lead_days))
+    return found
+
+
+def _plan_dates(plan: PlanOfCare) -> tuple:
+    return (
+        plan.pk,
+        plan.start_date,
+        plan.cert_through,
+        plan.certified_on,
+        plan.duration_weeks,
+        plan.patient.payer_type,
+    )
+
+
 def deadline_rows(plans: QuerySet, today: dt.date, lead_days: int) -> list[DeadlineRow]:
     """Every deadline of the plans, per plan of care: 3 queries whatever the number of plans
     or visits (the plans; the distinct dates of their visits up to today; the date of each
@@ -230,35 +288,54 @@ def _rows_of(plan_list: list[PlanOfCare], today: dt.date, lead_days: int) -> lis
     """The deadline rows of plans already read (queries 2 and 3 of `deadline_rows`)."""
     if not plan_list:
         return []
-    ids = [p.pk for p in plan_list]
-    dates: dict[int, list[dt.date]] = defaultdict(list)
-    for plan_id, day in (  # query 2
-        Visit.objects.filter(plan_id__in=ids, date_of_service__lte=today)
-        .order_by()
-        .values_list("plan_id", "date_of_service")
-        .distinct()
+    by_id = {plan.pk: plan for plan in plan_list}
+    dues = _dues([_plan_dates(p) for p in plan_list], list(by_id), today, lead_days)
+    return [DeadlineRow(by_id[pk], due) for pk, due in dues]
+
+
+@dataclass(frozen=True)
+class DeadlineKey:
+    """A deadline before its plan is loaded: what the desk sorts and pages by."""
+
+    plan_id: int
+    due: rules.Due
+    patient: tuple[str, str]  # last name, first name
+    clinician: tuple[str, str]
+
+
+def deadline_keys(plans: QuerySet, today: dt.date, lead_days: int) -> list[DeadlineKey]:
+    """Every deadline of the plans as plain values (no model built per plan), for the desk to
+    sort and page: 3 queries whatever the number of plans or visits (the plans' dates and
+    names; their visits' dates, read in a subquery of the plans; their last reports)."""
+    names = {}
+    plan_dates = []
+    for row in plans.order_by().values_list(  # query 1
+        *DATE_FIELDS,
+        "patient__last_name",
+        "patient__first_name",
+        "clinician__last_name",
+        "clinician__first_name",
     ):
-        dates[plan_id].append(day)
-    last_reports = dict(  # query 3
-        ProgressReport.objects.filter(plan_id__in=ids, written_on__lte=today)
-        .order_by()
-        .values("plan_id")
-        .annotate(last=Max("written_on"))
-        .values_list("plan_id", "last")
+        plan_dates.append(row[:6])
+        names[row[0]] = ((row[6], row[7]), (row[8], row[9]))
+    if not plan_dates:
+        return []
+    chosen = plans.order_by().values("pk")
+    return [
+        DeadlineKey(pk, due, *names[pk])
+        for pk, due in _dues(plan_dates, chosen, today, lead_days)  # queries 2 and 3
+    ]
+
+
+def deadline_page(keys: list[DeadlineKey]) -> list[DeadlineRow]:
+    """The rows of a page of deadlines, their plans loaded with patient and clinician (1 query)."""
+    plans = (
+        PlanOfCare.objects.filter(pk__in={key.plan_id for key in keys})
+        .select_related("patient", "clinician")
+        .only(*PLAN_FIELDS)
+        .in_bulk()
     )
-    rows = []
-    for plan in plan_list:
-        facts = rules.PlanDates(
-            start_date=plan.start_date,
-            cert_through=plan.cert_through,
-            certified_on=plan.certified_on,
-            duration_weeks=plan.duration_weeks,
-            payer_type=plan.patient.payer_type,
-            visit_dates=tuple(dates[plan.pk]),
-            last_report_on=last_reports.get(plan.pk),
-        )
-        rows.extend(DeadlineRow(plan, due) for due in rules.deadlines(facts, today, lead_days))
-    return rows
+    return [DeadlineRow(plans[key.plan_id], key.due) for key in keys]
 
 
 # The deadlines badge of the other sections counts the deadlines of this many plans at most
@@ -271,13 +348,14 @@ def deadline_count(plans: QuerySet, today: dt.date, lead_days: int) -> tuple[int
     """The number of deadline rows of the plans, bounded: (count, whether more plans were left
     out, so that the count is a lower bound). The same 3 queries as `deadline_rows` on at
     most DEADLINE_COUNT_PLANS + 1 plans, whatever the clinic's size."""
-    chosen = list(
-        plans.select_related("patient", "clinician")
-        .only(*PLAN_FIELDS)
-        .order_by("cert_through", "id")[: DEADLINE_COUNT_PLANS + 1]
+    plan_dates = list(
+        plans.order_by("cert_through", "id").values_list(*DATE_FIELDS)[: DEADLINE_COUNT_PLANS + 1]
     )
-    more = len(chosen) > DEADLINE_COUNT_PLANS
-    return len(_rows_of(chosen[:DEADLINE_COUNT_PLANS], today, lead_days)), more
+    more = len(plan_dates) > DEADLINE_COUNT_PLANS
+    plan_dates = plan_dates[:DEADLINE_COUNT_PLANS]
+    if not plan_dates:
+        return 0, False
+    return len(_dues(plan_dates, [row[0] for row in plan_dates], today, lead_days)), more
 
 
 URGENCY_ORDER = {rules.OVERDUE: 0, rules.SOON: 1, rules.OPEN: 2}

@@ -44,16 +44,16 @@ def _require_clinic(request: HttpRequest) -> None:
 
 
 def _deadline_key(sort: str):
-    """The deadline rows' order for a sort key of the whitelist (date and age: the due date)."""
+    """The deadlines' order for a sort key of the whitelist (date and age: the due date)."""
     key = sort.lstrip("-")
 
-    def value(row):
+    def value(row: queries.DeadlineKey):
         if key == "patient":
-            return (row.patient.last_name, row.patient.first_name, row.plan.pk)
+            return (*row.patient, row.plan_id)
         if key == "clinician":
-            return (row.clinician.last_name, row.clinician.first_name, row.plan.pk)
+            return (*row.clinician, row.plan_id)
         if key == "visit":
-            return (queries.URGENCY_ORDER[row.due.urgency], row.plan.pk)
+            return (queries.URGENCY_ORDER[row.due.urgency], row.plan_id)
         due = row.due.due_on.toordinal() if row.due.due_on else 0
         return (due if key == "date" else -due, queries.URGENCY_ORDER[row.due.urgency])
 
@@ -100,10 +100,10 @@ def desk(request: HttpRequest) -> HttpResponse:
     if valid and (text := filters.cleaned("patient")):
         plans = plans.filter(patient_q(text, prefix="patient__"))
     counts, bounded = {}, set()
-    deadline_rows = []
-    if kind == DEADLINES and valid:  # the section lists and sorts every plan's deadlines
-        deadline_rows = queries.deadline_rows(plans, today, clinic.recert_lead_days)
-        counts[DEADLINES] = len(deadline_rows)
+    deadline_keys = []
+    if kind == DEADLINES and valid:  # the section counts and sorts every plan's deadlines
+        deadline_keys = queries.deadline_keys(plans, today, clinic.recert_lead_days)
+        counts[DEADLINES] = len(deadline_keys)
     elif valid:  # the other sections' badge: a bounded count ("N+")
         counts[DEADLINES], more = queries.deadline_count(plans, today, clinic.recert_lead_days)
         if more:
@@ -123,9 +123,9 @@ def desk(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
     }
     if kind == DEADLINES:
-        rows = sorted(deadline_rows, key=_deadline_key(sort), reverse=sort.startswith("-"))
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-        ctx["rows"] = list(page.object_list)
+        keys = sorted(deadline_keys, key=_deadline_key(sort), reverse=sort.startswith("-"))
+        page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
+        ctx["rows"] = queries.deadline_page(list(page.object_list))  # only the page's plans
     else:
         visits = unsigned if kind == UNSIGNED else cosign
         visits = visits.order_by(*visit_ordering(sort))

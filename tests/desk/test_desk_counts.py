@@ -26,9 +26,7 @@ def expiring(pt):
     return [plan_for(pt, start=TODAY - dt.timedelta(days=80 + n)) for n in range(5)]
 
 
-def test_the_deadlines_badge_is_exact_while_the_clinic_has_few_open_plans(
-    admin_client_, expiring
-):
+def test_the_deadlines_badge_is_exact_while_the_clinic_has_few_open_plans(admin_client_, expiring):
     unsigned = admin_client_.get(DESK)
     listed = admin_client_.get(DESK, {"kind": "deadlines"})
     assert len(listed.context["rows"]) == 10  # recertification and plan end, per plan
