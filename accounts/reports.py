@@ -125,7 +125,13 @@ def _past(keys, values, *, backwards: bool) -> Q:
         if step is not None:
             branches.append(tied & step)
         tied &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
-    return reduce(operator.or_, branches) if branches else Q(pk__in=[])
+    past = reduce(operator.or_, branches) if branches else Q(pk__in=[])
+    (first, desc), value = keys[0], values[0]
+    if value is not None and first not in NULLABLE:
+        # The same rows, said so that an index on the first key can seek to the cursor (the OR
+        # alone makes PostgreSQL walk the index from its end and filter).
+        past &= Q(**{f"{first}__{'lte' if desc != backwards else 'gte'}": value})
+    return past
 
 
 def _value(event: AccessEvent, path: str):
