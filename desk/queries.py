@@ -233,7 +233,8 @@ def _dues(plan_dates, chosen, today: dt.date, lead_days: int) -> list[tuple[int,
     """(plan id, due) of every deadline of the plans: `plan_dates` holds each plan's
     DATE_FIELDS, `chosen` the same plans as ids or as a queryset of ids (a subquery). 2 queries:
     the distinct dates of the visits up to today of the plans a rule reads them of
-    (`rules.uses_visit_dates`); the date of each plan's last progress report."""
+    (`rules.uses_visit_dates`; none when no plan needs them); the date of each plan's last
+    progress report."""
     dated = [row[0] for row in plan_dates if rules.uses_visit_dates(row[5], row[3])]
     dates: dict[int, list[dt.date]] = defaultdict(list)
     for plan_id, day in (
@@ -306,7 +307,8 @@ class DeadlineKey:
 def deadline_keys(plans: QuerySet, today: dt.date, lead_days: int) -> list[DeadlineKey]:
     """Every deadline of the plans as plain values (no model built per plan), for the desk to
     sort and page: 3 queries whatever the number of plans or visits (the plans' dates and
-    names; their visits' dates, read in a subquery of the plans; their last reports)."""
+    names; the visit dates of those a rule reads them of; the last reports, in a subquery of
+    the plans)."""
     names = {}
     plan_dates = []
     for row in plans.order_by().values_list(  # query 1

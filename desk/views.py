@@ -3,6 +3,11 @@ deadlines, filtered, sorted and paginated; "Remind now" on a row or a selection.
 
 A clinician sees their own rows; an auditor reads the desk but sends nothing (403). A row opens
 the note, where an admin reads and never edits it, and where the co-sign action lives.
+
+Counts: the unsigned and co-sign badges are exact COUNT(*)s (index-backed); the deadlines
+badge is exact in its own section and a bounded count elsewhere (`queries.deadline_count`:
+the plans whose certification ends first, "N+" past the bound), so that a page of notes never
+evaluates every plan of the clinic.
 """
 
 from __future__ import annotations
