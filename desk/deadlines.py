@@ -183,6 +183,13 @@ def plan_deadline(plan: PlanDates, today: dt.date, lead_days: int) -> Due | None
     )
 
 
+def uses_visit_dates(payer_type: str, certified_on: dt.date | None) -> bool:
+    """Whether a rule above reads the plan's visit dates: the progress report (Medicare Part B
+    only) and the certification (while the certifier's signature is missing). The desk reads
+    the dates of those plans only."""
+    return payer_type == MEDICARE_PART_B or certified_on is None
+
+
 def deadlines(plan: PlanDates, today: dt.date, lead_days: int) -> list[Due]:
     """Every deadline of one plan on `today`, in the order the desk lists them."""
     found = (

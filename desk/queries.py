@@ -2,7 +2,8 @@
 the user's clinic (a clinician sees only their own rows), in a fixed number of queries per page.
 
 Missing elements come only from `notes.audit`'s rule list run on `notes.facts` (gathered in
-bulk for the page); units only from `billing.services.visit_billing`; deadlines only from
+bulk for the page); units only from billing's preview (`billing.bulk.visits_billing`, the
+same figures as `billing.services.visit_billing` for the page at once); deadlines only from
 `desk.deadlines`, itself built on the note's rule modules.
 """
 
@@ -12,11 +13,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.services import visit_billing
+from billing.bulk import visits_billing
 from desk import deadlines as rules
 from notes import audit
 from notes.facts import facts_for_visits
@@ -61,8 +62,10 @@ def cosign_visits(user) -> QuerySet:
 
 def open_plans(user) -> QuerySet:
     """Plans still in use (active or on hold, not renewed by a recertification)."""
+    renewed = PlanOfCare.objects.filter(previous=OuterRef("pk"))
     plans = PlanOfCare.objects.for_clinic(user.clinic_id).filter(
-        status__in=OPEN_PLAN_STATUSES, recertification__isnull=True
+        ~Exists(renewed),  # NOT EXISTS: PostgreSQL estimates it (the outer join it could not)
+        status__in=OPEN_PLAN_STATUSES,
     )
     if user.is_clinician:
         plans = plans.filter(clinician=user)
@@ -98,18 +101,17 @@ def with_note_rows(visits: QuerySet) -> QuerySet:
     )
 
 
+def page_visits(ids: list[int]) -> list[Visit]:
+    """The visits of `ids`, in that order, loaded with `with_note_rows` (4 queries)."""
+    loaded = with_note_rows(Visit.objects.filter(pk__in=ids)).in_bulk()
+    return [loaded[pk] for pk in ids if pk in loaded]
+
+
 def unsigned_rows(visits: list[Visit], today: dt.date) -> list[UnsignedRow]:
-    """Rows of a page of draft visits loaded with `with_note_rows`: billing's preview of each
-    (units so far), then the facts of all of them in bulk and the audit rules on each."""
-    previews = {
-        visit.pk: visit_billing(
-            visit,
-            blocks=list(visit.time_blocks.all()),
-            services=list(visit.untimed_services.all()),
-            techniques=list(visit.techniques.all()),
-        )
-        for visit in visits
-    }
+    """Rows of a page of draft visits loaded with `with_note_rows`: billing's preview of all of
+    them (units so far; a fixed number of queries for the page), then the facts of all of them
+    in bulk and the audit rules on each."""
+    previews = visits_billing(visits)  # the reference tables read once for the page
     facts = facts_for_visits([v.pk for v in visits], billing=previews)
     rows = []
     for visit in visits:
@@ -216,42 +218,146 @@ PLAN_FIELDS = (
 )
 
 
-def deadline_rows(plans: QuerySet, today: dt.date, lead_days: int) -> list[DeadlineRow]:
-    """Every deadline of the plans, per plan of care: 3 queries whatever the number of plans
-    or visits (the plans; the distinct dates of their visits up to today; the date of each
-    plan's last progress report)."""
-    plan_list = list(plans.select_related("patient", "clinician").only(*PLAN_FIELDS))  # query 1
-    if not plan_list:
-        return []
-    ids = [p.pk for p in plan_list]
+# What the deadline rules read of a plan (rules.PlanDates without the visits and reports).
+DATE_FIELDS = (
+    "pk",
+    "start_date",
+    "cert_through",
+    "certified_on",
+    "duration_weeks",
+    "patient__payer_type",
+)
+
+
+def _dues(plan_dates, chosen, today: dt.date, lead_days: int) -> list[tuple[int, rules.Due]]:
+    """(plan id, due) of every deadline of the plans: `plan_dates` holds each plan's
+    DATE_FIELDS, `chosen` the same plans as ids or as a queryset of ids (a subquery). 2 queries:
+    the distinct dates of the visits up to today of the plans a rule reads them of
+    (`rules.uses_visit_dates`; none when no plan needs them); the date of each plan's last
+    progress report."""
+    dated = [row[0] for row in plan_dates if rules.uses_visit_dates(row[5], row[3])]
     dates: dict[int, list[dt.date]] = defaultdict(list)
-    for plan_id, day in (  # query 2
-        Visit.objects.filter(plan_id__in=ids, date_of_service__lte=today)
+    for plan_id, day in (
+        Visit.objects.filter(plan_id__in=dated, date_of_service__lte=today)
         .order_by()
         .values_list("plan_id", "date_of_service")
         .distinct()
     ):
         dates[plan_id].append(day)
-    last_reports = dict(  # query 3
-        ProgressReport.objects.filter(plan_id__in=ids, written_on__lte=today)
+    last_reports = dict(
+        ProgressReport.objects.filter(plan_id__in=chosen, written_on__lte=today)
         .order_by()
         .values("plan_id")
         .annotate(last=Max("written_on"))
         .values_list("plan_id", "last")
     )
-    rows = []
-    for plan in plan_list:
+    found = []
+    for pk, start_date, cert_through, certified_on, weeks, payer_type in plan_dates:
         facts = rules.PlanDates(
-            start_date=plan.start_date,
-            cert_through=plan.cert_through,
-            certified_on=plan.certified_on,
-            duration_weeks=plan.duration_weeks,
-            payer_type=plan.patient.payer_type,
-            visit_dates=tuple(dates[plan.pk]),
-            last_report_on=last_reports.get(plan.pk),
+            start_date=start_date,
+            cert_through=cert_through,
+            certified_on=certified_on,
+            duration_weeks=weeks,
+            payer_type=payer_type,
+            visit_dates=tuple(dates[pk]),
+            last_report_on=last_reports.get(pk),
         )
-        rows.extend(DeadlineRow(plan, due) for due in rules.deadlines(facts, today, lead_days))
-    return rows
+        found.extend((pk, due) for due in rules.deadlines(facts, today, lead_days))
+    return found
+
+
+def _plan_dates(plan: PlanOfCare) -> tuple:
+    return (
+        plan.pk,
+        plan.start_date,
+        plan.cert_through,
+        plan.certified_on,
+        plan.duration_weeks,
+        plan.patient.payer_type,
+    )
+
+
+def deadline_rows(plans: QuerySet, today: dt.date, lead_days: int) -> list[DeadlineRow]:
+    """Every deadline of the plans, per plan of care: 3 queries whatever the number of plans
+    or visits (the plans; the distinct dates of their visits up to today; the date of each
+    plan's last progress report)."""
+    plan_list = list(plans.select_related("patient", "clinician").only(*PLAN_FIELDS))  # query 1
+    return _rows_of(plan_list, today, lead_days)
+
+
+def _rows_of(plan_list: list[PlanOfCare], today: dt.date, lead_days: int) -> list[DeadlineRow]:
+    """The deadline rows of plans already read (queries 2 and 3 of `deadline_rows`)."""
+    if not plan_list:
+        return []
+    by_id = {plan.pk: plan for plan in plan_list}
+    dues = _dues([_plan_dates(p) for p in plan_list], list(by_id), today, lead_days)
+    return [DeadlineRow(by_id[pk], due) for pk, due in dues]
+
+
+@dataclass(frozen=True)
+class DeadlineKey:
+    """A deadline before its plan is loaded: what the desk sorts and pages by."""
+
+    plan_id: int
+    due: rules.Due
+    patient: tuple[str, str]  # last name, first name
+    clinician: tuple[str, str]
+
+
+def deadline_keys(plans: QuerySet, today: dt.date, lead_days: int) -> list[DeadlineKey]:
+    """Every deadline of the plans as plain values (no model built per plan), for the desk to
+    sort and page: 3 queries whatever the number of plans or visits (the plans' dates and
+    names; the visit dates of those a rule reads them of; the last reports, in a subquery of
+    the plans)."""
+    names = {}
+    plan_dates = []
+    for row in plans.order_by().values_list(  # query 1
+        *DATE_FIELDS,
+        "patient__last_name",
+        "patient__first_name",
+        "clinician__last_name",
+        "clinician__first_name",
+    ):
+        plan_dates.append(row[:6])
+        names[row[0]] = ((row[6], row[7]), (row[8], row[9]))
+    if not plan_dates:
+        return []
+    chosen = plans.order_by().values("pk")
+    return [
+        DeadlineKey(pk, due, *names[pk])
+        for pk, due in _dues(plan_dates, chosen, today, lead_days)  # queries 2 and 3
+    ]
+
+
+def deadline_page(keys: list[DeadlineKey]) -> list[DeadlineRow]:
+    """The rows of a page of deadlines, their plans loaded with patient and clinician (1 query)."""
+    plans = (
+        PlanOfCare.objects.filter(pk__in={key.plan_id for key in keys})
+        .select_related("patient", "clinician")
+        .only(*PLAN_FIELDS)
+        .in_bulk()
+    )
+    return [DeadlineRow(plans[key.plan_id], key.due) for key in keys]
+
+
+# The deadlines badge of the other sections counts the deadlines of this many plans at most
+# (the plans whose certification ends first): a bounded count, shown as "N+" when the clinic
+# has more open plans. The deadlines section itself counts and sorts every plan's rows.
+DEADLINE_COUNT_PLANS = 200
+
+
+def deadline_count(plans: QuerySet, today: dt.date, lead_days: int) -> tuple[int, bool]:
+    """The number of deadline rows of the plans, bounded: (count, whether more plans were left
+    out, so that the count is a lower bound). The same 3 queries as `deadline_rows` on at
+    most DEADLINE_COUNT_PLANS + 1 plans, whatever the clinic's size."""
+    plan_dates = list(
+        plans.order_by("cert_through", "id").values_list(*DATE_FIELDS)[: DEADLINE_COUNT_PLANS + 1]
+    )
+    more = len(plan_dates) > DEADLINE_COUNT_PLANS
+    plan_dates = plan_dates[:DEADLINE_COUNT_PLANS]
+    if not plan_dates:
+        return 0, False
+    return len(_dues(plan_dates, [row[0] for row in plan_dates], today, lead_days)), more
 
 
 URGENCY_ORDER = {rules.OVERDUE: 0, rules.SOON: 1, rules.OPEN: 2}

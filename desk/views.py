@@ -3,6 +3,11 @@ deadlines, filtered, sorted and paginated; "Remind now" on a row or a selection.
 
 A clinician sees their own rows; an auditor reads the desk but sends nothing (403). A row opens
 the note, where an admin reads and never edits it, and where the co-sign action lives.
+
+Counts: the unsigned and co-sign badges are exact COUNT(*)s (index-backed); the deadlines
+badge is exact in its own section and a bounded count elsewhere (`queries.deadline_count`:
+the plans whose certification ends first, "N+" past the bound), so that a page of notes never
+evaluates every plan of the clinic.
 """
 
 from __future__ import annotations
@@ -44,16 +49,16 @@ def _require_clinic(request: HttpRequest) -> None:
 
 
 def _deadline_key(sort: str):
-    """The deadline rows' order for a sort key of the whitelist (date and age: the due date)."""
+    """The deadlines' order for a sort key of the whitelist (date and age: the due date)."""
     key = sort.lstrip("-")
 
-    def value(row):
+    def value(row: queries.DeadlineKey):
         if key == "patient":
-            return (row.patient.last_name, row.patient.first_name, row.plan.pk)
+            return (*row.patient, row.plan_id)
         if key == "clinician":
-            return (row.clinician.last_name, row.clinician.first_name, row.plan.pk)
+            return (*row.clinician, row.plan_id)
         if key == "visit":
-            return (queries.URGENCY_ORDER[row.due.urgency], row.plan.pk)
+            return (queries.URGENCY_ORDER[row.due.urgency], row.plan_id)
         due = row.due.due_on.toordinal() if row.due.due_on else 0
         return (due if key == "date" else -due, queries.URGENCY_ORDER[row.due.urgency])
 
@@ -99,32 +104,44 @@ def desk(request: HttpRequest) -> HttpResponse:
         plans = plans.filter(clinician=who)
     if valid and (text := filters.cleaned("patient")):
         plans = plans.filter(patient_q(text, prefix="patient__"))
-    deadline_rows = queries.deadline_rows(plans, today, clinic.recert_lead_days) if valid else []
-    counts = {DEADLINES: len(deadline_rows)}
+    counts, bounded = {}, set()
+    deadline_keys = []
+    if kind == DEADLINES and valid:  # the section counts and sorts every plan's deadlines
+        deadline_keys = queries.deadline_keys(plans, today, clinic.recert_lead_days)
+        counts[DEADLINES] = len(deadline_keys)
+    elif valid:  # the other sections' badge: a bounded count ("N+")
+        counts[DEADLINES], more = queries.deadline_count(plans, today, clinic.recert_lead_days)
+        if more:
+            bounded.add(DEADLINES)
+    else:
+        counts[DEADLINES] = 0
 
     ctx = {
         "filters": filters,
         "kind": kind,
         "sort": sort,
         "counts": counts,
+        "bounded": bounded,  # the sections whose count is a lower bound
         "today": today,
         "sort_error": SORT_MESSAGE if status == 400 else "",
         "can_remind": user.is_clinic_admin,
         "query": request.GET.urlencode(),
     }
     if kind == DEADLINES:
-        rows = sorted(deadline_rows, key=_deadline_key(sort), reverse=sort.startswith("-"))
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-        ctx["rows"] = list(page.object_list)
+        keys = sorted(deadline_keys, key=_deadline_key(sort), reverse=sort.startswith("-"))
+        page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
+        ctx["rows"] = queries.deadline_page(list(page.object_list))  # only the page's plans
     else:
         visits = unsigned if kind == UNSIGNED else cosign
         visits = visits.order_by(*visit_ordering(sort))
         if kind == UNSIGNED:
-            page = Paginator(queries.with_note_rows(visits), PAGE_SIZE).get_page(
+            # The page's ids first (only the tables the sort needs), then those 50 visits with
+            # everything the rows show: the joins never run over every draft of the clinic.
+            page = Paginator(visits.values_list("pk", flat=True), PAGE_SIZE).get_page(
                 request.GET.get("page")
             )
             counts[UNSIGNED] = page.paginator.count
-            ctx["rows"] = queries.unsigned_rows(list(page.object_list), today)
+            ctx["rows"] = queries.unsigned_rows(queries.page_visits(list(page.object_list)), today)
         else:
             visits = visits.select_related(
                 "patient", "clinician", "clinician__supervising_therapist"

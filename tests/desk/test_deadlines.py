@@ -165,3 +165,30 @@ def test_a_plan_ending_appears_within_the_lead_time():
         "The plan ends in 14 days (Feb 15, 2026)"
     )
     assert rules.plan_deadline(p, end + dt.timedelta(days=1), 14).urgency == "overdue"
+
+
+# --- Which plans' visit dates the desk reads (desk.queries.USES_VISIT_DATES) -------------------
+
+
+@given(
+    payer=st.sampled_from(["medicare_b", "medicare_adv", "medicaid", "commercial", "self_pay"]),
+    certified=st.booleans(),
+    offsets=st.lists(st.integers(min_value=0, max_value=120), max_size=30),
+    report=st.one_of(st.none(), st.integers(min_value=0, max_value=120)),
+    today=st.integers(min_value=0, max_value=150),
+)
+def test_no_rule_reads_the_visit_dates_of_plans_the_desk_reads_none_of(
+    payer, certified, offsets, report, today
+):
+    facts = plan(
+        payer_type=payer,
+        certified_on=START + dt.timedelta(days=2) if certified else None,
+        visit_dates=days(*offsets),
+        last_report_on=None if report is None else START + dt.timedelta(days=report),
+    )
+    day = START + dt.timedelta(days=today)
+    if not rules.uses_visit_dates(facts.payer_type, facts.certified_on):
+        without = plan(
+            payer_type=payer, certified_on=facts.certified_on, last_report_on=facts.last_report_on
+        )
+        assert rules.deadlines(facts, day, 14) == rules.deadlines(without, day, 14)
