@@ -140,13 +140,15 @@ def _date_deadline(
     kind: str, end: dt.date, today: dt.date, lead_days: int, *, overdue: str, soon: str
 ) -> Due | None:
     """A deadline on `end`: `overdue` once it has passed, `soon` (its {when}: "in 5 days",
-    "today"...) from `lead_days` before it, nothing earlier."""
+    "today"...) from `lead_days` before it, nothing earlier. Both messages name the date as
+    {date}, formatted only for a deadline that is listed (the desk's badge weighs hundreds of
+    plans, most with nothing due)."""
     if today > end:
-        return Due(kind, OVERDUE, overdue, due_on=end)
+        return Due(kind, OVERDUE, overdue.format(date=_fmt(end)), due_on=end)
     left = (end - today).days
     if left > lead_days:
         return None
-    return Due(kind, SOON, soon.format(when=_in_days(left)), due_on=end)
+    return Due(kind, SOON, soon.format(when=_in_days(left), date=_fmt(end)), due_on=end)
 
 
 def recertification_deadline(plan: PlanDates, today: dt.date, lead_days: int) -> Due | None:
@@ -162,9 +164,9 @@ def recertification_deadline(plan: PlanDates, today: dt.date, lead_days: int) ->
         through,
         today,
         lead_days,
-        overdue=f"Certification expired on {_fmt(through)} with visits still planned: recertify "
-        "the plan before the next visit.",
-        soon=f"Recertification due: the certification ends {{when}} ({_fmt(through)}).",
+        overdue="Certification expired on {date} with visits still planned: recertify the plan "
+        "before the next visit.",
+        soon="Recertification due: the certification ends {when} ({date}).",
     )
 
 
@@ -177,9 +179,9 @@ def plan_deadline(plan: PlanDates, today: dt.date, lead_days: int) -> Due | None
         end,
         today,
         lead_days,
-        overdue=f"The plan's planned duration ended on {_fmt(end)}: discharge the patient or "
-        "update the plan.",
-        soon=f"The plan ends {{when}} ({_fmt(end)}): plan the discharge or the next period.",
+        overdue="The plan's planned duration ended on {date}: discharge the patient or update "
+        "the plan.",
+        soon="The plan ends {when} ({date}): plan the discharge or the next period.",
     )
 
 
