@@ -79,6 +79,7 @@ lint: install
 	PALPATE_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 
 bench: install
+	@scripts/ensure-deps wrk time
 	$(PY) bench/run.py
 
 clean:

@@ -44,7 +44,7 @@ def fake_debian(tmp_path):
     )
     _tool(bin_dir, "apt-get", f'echo "$@" >> {calls}\n')
 
-    def run(*, uid: int, missing: str = ""):
+    def run(*, uid: int, missing: str = "", extra: tuple[str, ...] = ()):
         env = {
             **os.environ,
             "PATH": f"{bin_dir}:{os.environ['PATH']}",
@@ -52,7 +52,7 @@ def fake_debian(tmp_path):
             "ENSURE_DEPS_UID": str(uid),
             "ENSURE_DEPS_SERVICES": "0",
         }
-        result = subprocess.run([str(SCRIPT)], env=env, capture_output=True, text=True)
+        result = subprocess.run([str(SCRIPT), *extra], env=env, capture_output=True, text=True)
         apt = calls.read_text().splitlines() if calls.exists() else []
         return result, apt
 
@@ -85,6 +85,20 @@ def test_it_installs_what_is_missing_as_root_after_an_update(fake_debian):
 def test_it_checks_every_package_the_suite_needs(fake_debian):
     result, _apt = fake_debian(uid=1000, missing=" ".join(PACKAGES))
     assert f"apt-get install -y {' '.join(PACKAGES)}" in result.stderr
+
+
+def test_it_also_installs_the_packages_it_is_given_as_the_benchmark_asks(fake_debian):
+    result, apt = fake_debian(uid=0, missing="wrk", extra=("wrk", "time"))
+    assert result.returncode == 0, result.stderr
+    assert apt == ["update -qq", "install -y -qq wrk"]
+    result, _apt = fake_debian(uid=1000, missing="wrk time", extra=("wrk", "time"))
+    assert "sudo apt-get install -y wrk time" in result.stderr
+
+
+def test_make_bench_ensures_wrk_before_it_runs():
+    lines = _dry_run("bench")
+    deps = next(i for i, line in enumerate(lines) if "scripts/ensure-deps wrk time" in line)
+    assert deps < next(i for i, line in enumerate(lines) if "bench/run.py" in line)
 
 
 def test_it_passes_on_this_machine(tmp_path):
