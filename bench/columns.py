@@ -4,6 +4,7 @@ from accounts.models import AccessEvent, Clinic, User
 from bench.bulk import Table
 from billing.models import ChargeLine
 from notes.models import Finding, GoalLink, Measure, Technique, TimeBlock, Visit
+from notes.rules import FINDING_FIELDS, TECHNIQUE_FIELDS
 from plancare.models import Diagnosis, Goal, Patient, PlanOfCare
 
 SEEDED_MODELS = (
@@ -127,35 +128,9 @@ def new_tables() -> dict[str, Table]:
         ),
     )
     visits = Table(Visit, VISIT_COLUMNS)
-    findings = Table(
-        Finding,
-        (
-            "id",
-            "visit_id",
-            "category",
-            "region",
-            "structure",
-            "laterality",
-            "description",
-            "end_feel",
-            "created_at",
-        ),
-    )
+    findings = Table(Finding, ("id", "visit_id", *FINDING_FIELDS, "created_at"))
     techniques = Table(
-        Technique,
-        (
-            "id",
-            "visit_id",
-            "finding_id",
-            "kind",
-            "region",
-            "laterality",
-            "direction",
-            "grade",
-            "mode",
-            "patient_position",
-            "created_at",
-        ),
+        Technique, ("id", "visit_id", "finding_id", "kind", *TECHNIQUE_FIELDS, "created_at")
     )
     blocks = Table(
         TimeBlock,

@@ -33,6 +33,7 @@ from billing.models import ChargeLine
 from billing.services import payer_profile_for
 from billing.units import allocate_units
 from notes.models import Finding, GoalLink, Measure, Technique, TimeBlock, Visit
+from notes.rules import FINDING_FIELDS, TECHNIQUE_FIELDS
 from notes.signing import digest_of
 from plancare.models import Diagnosis, Goal, Patient, PayerType, PlanOfCare
 
@@ -383,9 +384,7 @@ def generate(
                 "palpation": "",
                 "tests": "",
             }
-            findings.rows.append(
-                (fid, vid, "joint", dx[2], dx[3], dx[5], finding["description"], "firm", created)
-            )
+            findings.rows.append((fid, vid, *(finding[n] for n in FINDING_FIELDS), created))
             grade = rng.choice(("II", "III", "IV"))
             technique = {
                 "id": tid,
@@ -407,19 +406,7 @@ def generate(
                 "details": "",
             }
             techniques.rows.append(
-                (
-                    tid,
-                    vid,
-                    fid,
-                    "joint_mob",
-                    dx[3],
-                    dx[5],
-                    "PA",
-                    grade,
-                    "oscillatory",
-                    "prone",
-                    created,
-                )
+                (tid, vid, fid, "joint_mob", *(technique[n] for n in TECHNIQUE_FIELDS), created)
             )
             minutes = {"97140": rng.randrange(8, 31)}
             if rng.random() < 0.5:

@@ -16,17 +16,7 @@ from accounts.models import AccessAction, AccessEvent
 from notes import rules
 from notes.models import CarriedItem, Finding, Technique, Visit
 
-FINDING_FIELDS = (
-    "category",
-    "region",
-    "structure",
-    "laterality",
-    "description",
-    "end_feel",
-    "pain_reproduction",
-    "palpation",
-    "tests",
-)
+FINDING_FIELDS = rules.FINDING_FIELDS
 TECHNIQUE_FIELDS = ("kind", *rules.TECHNIQUE_FIELDS)
 
 

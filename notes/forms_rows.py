@@ -23,17 +23,7 @@ class FindingForm(NoteModelForm):
 
     class Meta:
         model = Finding
-        fields = [
-            "category",
-            "region",
-            "structure",
-            "laterality",
-            "description",
-            "end_feel",
-            "pain_reproduction",
-            "palpation",
-            "tests",
-        ]
+        fields = list(rules.FINDING_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, prefix_id: str = "finding", **kwargs):

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 __all__ = [
+    "FINDING_FIELDS",
     "GENERIC_REGION_WORDS",
     "MANIPULATION_GRADE",
     "MASSAGE_WORDS",
@@ -212,6 +213,22 @@ def side_problem(region: str, laterality: str) -> str | None:
         return None
     return "Choose the side: left, right or bilateral — the right shoulder is not the left."
 
+
+# --- E1: what a pre-treatment finding records -------------------------------------------------
+
+# Every clinical field of a finding (notes.models.Finding): what the form asks, carry-forward
+# copies and fingerprints, and the benchmark seed writes.
+FINDING_FIELDS = (
+    "category",
+    "region",
+    "structure",
+    "laterality",
+    "description",
+    "end_feel",
+    "pain_reproduction",
+    "palpation",
+    "tests",
+)
 
 # --- E2: the technique's required fields ------------------------------------------------------
 
