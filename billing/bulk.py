@@ -44,7 +44,7 @@ from billing.preview import (
     kx_codes,
     kx_considered,
 )
-from billing.services import _charted, default_payer_profile
+from billing.services import charted_rows, default_payer_profile
 
 __all__ = ["visits_billing"]
 
@@ -165,7 +165,7 @@ def visits_billing(
         extra = services[visit.pk] if services is not None else visit.untimed_services.all()
         done = techniques[visit.pk] if techniques is not None else visit.techniques.all()
         done = list(done)
-        charted[visit.pk] = _charted(visit, list(rows), list(extra), done)
+        charted[visit.pk] = charted_rows(visit, list(rows), list(extra), done)
         regions[visit.pk] = tuple((t.region, t.laterality) for t in done)
         codes_of[visit.pk] = sorted(
             {row.code.code for row in charted[visit.pk] if row.minutes > 0 or not row.code.timed}

@@ -54,6 +54,7 @@ __all__ = [
     "BillingWarning",
     "LineEstimate",
     "billing_inputs",
+    "charted_rows",
     "charge_lines_create",
     "csv_safe",
     "payer_profile_for",
@@ -65,77 +66,52 @@ MAX_DIAGNOSIS_POINTERS = 4  # a claim line points to at most four diagnoses
 
 # --- payer profiles -----------------------------------------------------------------------------
 
+# What a payer type does unless its entry says otherwise: units per code (AMA), modifier 59,
+# NCCI edits applied, no therapy or assistant modifiers, no KX threshold.
+_PER_CODE: dict = {
+    "unit_method": METHOD_AMA,
+    "requires_therapy_modifiers": False,
+    "applies_assistant_modifiers": False,
+    "assistant_payment_rate": Decimal("1.00"),
+    "applies_kx": False,
+    "modifier_59_choice": Modifier59Choice.M59,
+    "covers_chiropractor_97140": True,
+    "applies_edits": True,
+}
+# Medicare's way of billing (DOMAIN.md §3): CMS units over the day's total timed minutes, the
+# therapy modifiers, and the X{EPSU} modifiers in place of 59.
+_CMS_RULES: dict = {
+    **_PER_CODE,
+    "unit_method": METHOD_CMS,
+    "requires_therapy_modifiers": True,
+    "modifier_59_choice": Modifier59Choice.X,
+}
 # The default profile of each payer type. `billing.demo` stores them (clinics change them in
 # the admin); a payer type without a stored default uses these values unsaved.
 DEFAULT_PAYER_PROFILES: dict[str, dict] = {
     PayerType.MEDICARE_B: {
+        **_CMS_RULES,
         "name": "Medicare Part B",
-        "unit_method": METHOD_CMS,
-        "requires_therapy_modifiers": True,
         "applies_assistant_modifiers": True,
         "assistant_payment_rate": Decimal("0.85"),
         "applies_kx": True,
-        "modifier_59_choice": Modifier59Choice.X,
         "covers_chiropractor_97140": False,
-        "applies_edits": True,
     },
+    # Plans cover at least what Original Medicare covers; a plan that covers more is given its
+    # own profile.
     PayerType.MEDICARE_ADV: {
+        **_CMS_RULES,
         "name": "Medicare Advantage",
-        "unit_method": METHOD_CMS,
-        "requires_therapy_modifiers": True,
-        "applies_assistant_modifiers": False,
-        "assistant_payment_rate": Decimal("1.00"),
-        "applies_kx": False,
-        "modifier_59_choice": Modifier59Choice.X,
-        # Plans cover at least what Original Medicare covers; a plan that covers more is
-        # given its own profile.
         "covers_chiropractor_97140": False,
-        "applies_edits": True,
     },
-    PayerType.MEDICAID: {
-        "name": "Medicaid",
-        "unit_method": METHOD_CMS,
-        "requires_therapy_modifiers": True,
-        "applies_assistant_modifiers": False,
-        "assistant_payment_rate": Decimal("1.00"),
-        "applies_kx": False,
-        "modifier_59_choice": Modifier59Choice.X,
-        "covers_chiropractor_97140": True,
-        "applies_edits": True,
-    },
+    PayerType.MEDICAID: {**_CMS_RULES, "name": "Medicaid"},
     PayerType.COMMERCIAL: {
+        **_PER_CODE,
         "name": "Commercial (per-code)",
-        "unit_method": METHOD_AMA,
         "requires_therapy_modifiers": True,
-        "applies_assistant_modifiers": False,
-        "assistant_payment_rate": Decimal("1.00"),
-        "applies_kx": False,
-        "modifier_59_choice": Modifier59Choice.M59,
-        "covers_chiropractor_97140": True,
-        "applies_edits": True,
     },
-    PayerType.WORKERS_COMP: {
-        "name": "Workers' compensation",
-        "unit_method": METHOD_AMA,
-        "requires_therapy_modifiers": False,
-        "applies_assistant_modifiers": False,
-        "assistant_payment_rate": Decimal("1.00"),
-        "applies_kx": False,
-        "modifier_59_choice": Modifier59Choice.M59,
-        "covers_chiropractor_97140": True,
-        "applies_edits": True,
-    },
-    PayerType.SELF_PAY: {
-        "name": "Self-pay",
-        "unit_method": METHOD_AMA,
-        "requires_therapy_modifiers": False,
-        "applies_assistant_modifiers": False,
-        "assistant_payment_rate": Decimal("1.00"),
-        "applies_kx": False,
-        "modifier_59_choice": Modifier59Choice.M59,
-        "covers_chiropractor_97140": True,
-        "applies_edits": False,
-    },
+    PayerType.WORKERS_COMP: {**_PER_CODE, "name": "Workers' compensation"},
+    PayerType.SELF_PAY: {**_PER_CODE, "name": "Self-pay", "applies_edits": False},
 }
 
 
@@ -224,7 +200,7 @@ def _kx_figures(visit, discipline: str, year: int) -> tuple[Decimal | None, Deci
     return row[0], row[1]
 
 
-def _charted(visit, blocks, services, techniques) -> list[Charted]:
+def charted_rows(visit, blocks, services, techniques) -> list[Charted]:
     """The rows that bill, as plain data (no query when the rows carry code and clinician)."""
     blocks = [block for block in blocks if block.stopped_at is not None]  # running: no minutes
     assistants = _assistant_ids(visit, blocks + services)
@@ -256,7 +232,9 @@ def _charted(visit, blocks, services, techniques) -> list[Charted]:
 
 def charted_totals(visit, *, blocks, services) -> tuple[int, int]:
     """Total timed and total treatment minutes of the rows given (a signed note's page)."""
-    return minute_totals(_charted(visit, list(blocks), list(services), []), visit.untimed_minutes)
+    return minute_totals(
+        charted_rows(visit, list(blocks), list(services), []), visit.untimed_minutes
+    )
 
 
 def billing_inputs(visit, *, blocks=None, services=None, techniques=None) -> BillingInputs:
@@ -271,7 +249,7 @@ def billing_inputs(visit, *, blocks=None, services=None, techniques=None) -> Bil
     if techniques is None:
         techniques = visit.techniques.all()
     techniques = list(techniques)
-    charted = _charted(visit, list(blocks), list(services), techniques)
+    charted = charted_rows(visit, list(blocks), list(services), techniques)
     catalog = {row.code.code: row.code for row in charted}
     day = visit.date_of_service
     discipline = visit.plan.discipline
