@@ -5,15 +5,11 @@ import datetime as dt
 
 import django_filters
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.db.models import Q
-from django.urls import reverse_lazy
 
+from accounts.formkit import DATE_ERROR, filter_helper
 from accounts.models import AccessAction, AccessEvent, User
-
-DATE_ERROR = "Enter a date as YYYY-MM-DD, for example 2026-11-01."
-LABEL_SPACER = '<span class="form-label d-none d-md-block" aria-hidden="true">&nbsp;</span>'
 
 # The only orderings the report accepts: parameter value -> (label, order_by fields). The
 # event id breaks ties so pages never overlap.
@@ -147,24 +143,12 @@ class AccessEventFilter(django_filters.FilterSet):
 
 
 def _helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_method = "get"
-    helper.form_action = reverse_lazy("audit_report")
-    helper.disable_csrf = True
-    helper.layout = Layout(
-        Div(
-            Div(Field("start"), css_class="col-6 col-md-3"),
-            Div(Field("end"), css_class="col-6 col-md-3"),
-            Div(Field("user"), css_class="col-12 col-md-3"),
-            Div(Field("patient"), css_class="col-12 col-md-3"),
-            Div(Field("action"), css_class="col-6 col-md-3"),
-            Div(Field("sort"), css_class="col-6 col-md-3"),
-            Div(
-                HTML(LABEL_SPACER),
-                Submit("show", "Show", css_class="btn-primary"),
-                css_class="col-12 col-md-auto mb-3",
-            ),
-            css_class="row g-2 align-items-start",
-        )
+    return filter_helper(
+        "audit_report",
+        ("start", "col-6 col-md-3"),
+        ("end", "col-6 col-md-3"),
+        ("user", "col-12 col-md-3"),
+        ("patient", "col-12 col-md-3"),
+        ("action", "col-6 col-md-3"),
+        ("sort", "col-6 col-md-3"),
     )
-    return helper

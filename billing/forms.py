@@ -1,13 +1,8 @@
 import datetime as dt
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
-from django.urls import reverse_lazy
 
-# Keeps the button level with the inputs when the labels stand above them.
-LABEL_SPACER = '<span class="form-label d-none d-md-block" aria-hidden="true">&nbsp;</span>'
-DATE_ERROR = "Enter a date as YYYY-MM-DD, for example 2026-11-01."
+from accounts.formkit import DATE_ERROR, filter_helper
 
 
 class ChargeRangeForm(forms.Form):
@@ -29,21 +24,8 @@ class ChargeRangeForm(forms.Form):
                 error_messages={"invalid": DATE_ERROR, "required": DATE_ERROR},
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_action = reverse_lazy("charge_lines")
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Div(
-                Div(Field("from"), css_class="col-6 col-md-3"),
-                Div(Field("to"), css_class="col-6 col-md-3"),
-                Div(
-                    HTML(LABEL_SPACER),
-                    Submit("show", "Show", css_class="btn-primary"),
-                    css_class="col-12 col-md-auto mb-3",
-                ),
-                css_class="row g-2 align-items-start",
-            )
+        self.helper = filter_helper(
+            "charge_lines", ("from", "col-6 col-md-3"), ("to", "col-6 col-md-3")
         )
 
     def clean(self):

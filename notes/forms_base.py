@@ -8,28 +8,11 @@ from crispy_forms.layout import Layout
 from django import forms
 from django.utils.text import Truncator
 
+from accounts.text import clean_text, strip_nul
 from plancare.models import Side
 
 
-def clean_text(value):
-    if isinstance(value, str):
-        return value.replace("\x00", "").strip()
-    return value
-
-
-def strip_nul(data):
-    """A copy of the submitted data without NUL bytes (PostgreSQL text cannot hold them)."""
-    if data is None:
-        return None
-    if hasattr(data, "setlist"):
-        data = data.copy()
-        for key in list(data):
-            data.setlist(key, [str(v).replace("\x00", "") for v in data.getlist(key)])
-        return data
-    return {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in data.items()}
-
-
-class NoteForm(forms.Form):
+class StrippedTextMixin:
     """Strips NUL bytes and surrounding blanks from every text value."""
 
     def __init__(self, data=None, *args, **kwargs):
@@ -40,6 +23,10 @@ class NoteForm(forms.Form):
         for key, value in list(cleaned.items()):
             cleaned[key] = clean_text(value)
         return cleaned
+
+
+class NoteForm(StrippedTextMixin, forms.Form):
+    pass
 
 
 def code_label(code) -> str:
@@ -70,15 +57,8 @@ def shared_helper(key: str, layout: Callable[[], Layout]) -> FormHelper:
     return helper
 
 
-class NoteModelForm(forms.ModelForm):
-    def __init__(self, data=None, *args, **kwargs):
-        super().__init__(strip_nul(data), *args, **kwargs)
-
-    def clean(self):
-        cleaned = super().clean()
-        for key, value in list(cleaned.items()):
-            cleaned[key] = clean_text(value)
-        return cleaned
+class NoteModelForm(StrippedTextMixin, forms.ModelForm):
+    pass
 
 
 SIDE_CHOICES = [("", "Not applicable (midline)")] + [(v, label) for v, label in Side.choices if v]

@@ -8,6 +8,7 @@ from crispy_forms.layout import Column, Layout
 from django import forms
 from django.utils import timezone
 
+from accounts.text import strip_nul
 from plancare import rules
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -48,15 +49,7 @@ class CleanTextMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        data = self.data
-        if hasattr(data, "setlist"):  # a QueryDict (a request's POST)
-            if any("\x00" in v for _key, values in data.lists() for v in values):
-                data = data.copy()
-                for key in list(data):
-                    data.setlist(key, [v.replace("\x00", "") for v in data.getlist(key)])
-        else:
-            data = {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in data.items()}
-        self.data = data
+        self.data = strip_nul(self.data)
 
 
 class CertifierMixin:

@@ -6,10 +6,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 
+from accounts.formkit import DATE_ERROR
 from plancare.models import Patient
 from records.models import ExportFormat
 
-DATE_ERROR = "Enter a date as YYYY-MM-DD, for example 2026-03-01."
 MAX_RANGE_DAYS = 3 * 366
 
 
