@@ -38,15 +38,8 @@ def draft_visit(plan, clinician, number: int, day: dt.date) -> tuple[Visit, bool
     existing = Visit.objects.filter(plan=plan, visit_number=number).first()
     if existing is not None:
         return existing, False
-    visit = Visit.objects.create(
-        clinic=plan.patient.clinic,
-        patient=plan.patient,
-        plan=plan,
-        clinician=clinician,
-        date_of_service=day,
-        visit_number=number,
-        created_by=clinician,
-        updated_by=clinician,
+    visit = Visit.objects.create_draft(
+        patient=plan.patient, plan=plan, clinician=clinician, day=day, number=number
     )
     return visit, True
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.signed import SignedAddendum
+from accounts.tracking import Tracked
 from notes.rules import TECHNIQUE_KIND_TABLE
 from plancare.models import Side
 
@@ -65,6 +66,19 @@ class VisitQuerySet(models.QuerySet):
     def signed(self):
         return self.filter(status=VisitStatus.SIGNED)
 
+    def create_draft(self, *, patient, plan, clinician, day, number: int) -> "Visit":
+        """A new draft visit of the patient's plan, numbered `number`, charted by `clinician`."""
+        return self.create(
+            clinic_id=patient.clinic_id,
+            patient=patient,
+            plan=plan,
+            clinician=clinician,
+            date_of_service=day,
+            visit_number=number,
+            created_by=clinician,
+            updated_by=clinician,
+        )
+
     # The Python-level guard for bulk writes (the PostgreSQL triggers are the last word).
     def update(self, **kwargs):
         if self.filter(status=VisitStatus.SIGNED).exists():
@@ -77,7 +91,7 @@ class VisitQuerySet(models.QuerySet):
         return super().delete()
 
 
-class Visit(models.Model):
+class Visit(Tracked):
     clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="visits")
     patient = models.ForeignKey("plancare.Patient", on_delete=models.PROTECT, related_name="visits")
     plan = models.ForeignKey("plancare.PlanOfCare", on_delete=models.PROTECT, related_name="visits")
@@ -123,15 +137,6 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cosigned_at = models.DateTimeField(null=True, blank=True)
-
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
 
     objects = VisitQuerySet.as_manager()
 

@@ -57,15 +57,8 @@ def visit_start(*, patient: Patient, clinician, date_of_service: dt.date | None 
         number = Visit.objects.filter(plan=plan).count() + 1
         if plan.previous_id:
             number += Visit.objects.filter(plan__in=_earlier_plans(plan)).count()
-        visit = Visit.objects.create(
-            clinic=patient.clinic,
-            patient=patient,
-            plan=plan,
-            clinician=clinician,
-            date_of_service=day,
-            visit_number=number,
-            created_by=clinician,
-            updated_by=clinician,
+        visit = Visit.objects.create_draft(
+            patient=patient, plan=plan, clinician=clinician, day=day, number=number
         )
         AccessEvent.record(
             user=clinician,
