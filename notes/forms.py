@@ -7,13 +7,14 @@ between instances is built once per process. Free text is stripped of NUL bytes 
 text cannot hold them).
 """
 
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import Layout
 from django import forms
 
 from notes.forms_base import (
     NoteForm,
     clean_text,
     code_label,
+    grid_helper,
     plain_helper,
     shared_helper,
     strip_nul,
@@ -143,14 +144,9 @@ class AddendumForm(PasswordForm):
         self.fields["password"].error_messages["required"] = (
             "Enter your password: it is your signature on the addendum."
         )
-        self.helper = shared_helper(
+        self.helper = grid_helper(
             "addendum",
-            lambda: Layout(
-                Row(
-                    Column("kind", css_class="col-12 col-md-4"),
-                    Column("reason", css_class="col-12 col-md-8"),
-                ),
-                "text",
-                Row(Column("password", css_class="col-12 col-md-6")),
-            ),
+            ("kind 12/4", "reason 12/8"),
+            "text",
+            ("password 12/6",),
         )

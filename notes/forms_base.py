@@ -4,7 +4,7 @@ layout helpers `{% note_form %}` draws from."""
 from collections.abc import Callable
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils.text import Truncator
 
@@ -55,6 +55,25 @@ def shared_helper(key: str, layout: Callable[[], Layout]) -> FormHelper:
     if helper is None:
         helper = SHARED_HELPERS[key] = plain_helper(layout())
     return helper
+
+
+def grid_helper(key: str, *rows: str | tuple[str, ...]) -> FormHelper:
+    """The shared helper of a layout of rows: a field name stands alone at full width; a tuple
+    is a row of columns, each "name XS/MD [classes]" for `col-XS col-md-MD [classes]`."""
+    return shared_helper(key, lambda: Layout(*(_grid_row(row) for row in rows)))
+
+
+def _grid_row(row: str | tuple[str, ...]):
+    if isinstance(row, str):
+        return row
+    columns = []
+    for spec in row:
+        name, widths, *extra = spec.split()
+        small, medium = widths.split("/")
+        columns.append(
+            Column(name, css_class=" ".join((f"col-{small}", f"col-md-{medium}", *extra)))
+        )
+    return Row(*columns)
 
 
 class NoteModelForm(StrippedTextMixin, forms.ModelForm):

@@ -2,15 +2,14 @@
 
 from decimal import Decimal
 
-from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
 from notes.forms_base import (
     SIDE_CHOICES,
     NoteForm,
     NoteModelForm,
+    grid_helper,
     plain_helper,
-    shared_helper,
 )
 from notes.models import (
     Measure,
@@ -76,29 +75,12 @@ class MeasureForm(NoteModelForm):
             self.fields[name].required = False
         self.fields["pre_value"].widget.attrs["inputmode"] = "decimal"
         self.fields["post_value"].widget.attrs["inputmode"] = "decimal"
-        self.helper = shared_helper(
+        self.helper = grid_helper(
             "measure",
-            lambda: Layout(
-                Row(
-                    Column("goal", css_class="col-12 col-md-6"),
-                    Column("kind", css_class="col-12 col-md-6"),
-                ),
-                Row(
-                    Column("pre_value", css_class="col-6 col-md-3"),
-                    Column("post_value", css_class="col-6 col-md-3"),
-                    Column("name", css_class="col-12 col-md-6"),
-                ),
-                Row(
-                    Column("joint", css_class="col-6 col-md-3"),
-                    Column("motion", css_class="col-6 col-md-3"),
-                    Column("side", css_class="col-6 col-md-4"),
-                    Column("unit", css_class="col-6 col-md-2"),
-                ),
-                Row(
-                    Column("context", css_class="col-12 col-md-8"),
-                    Column("active", css_class="col-12 col-md-4 pt-md-4"),
-                ),
-            ),
+            ("goal 12/6", "kind 12/6"),
+            ("pre_value 6/3", "post_value 6/3", "name 12/6"),
+            ("joint 6/3", "motion 6/3", "side 6/4", "unit 6/2"),
+            ("context 12/8", "active 12/4 pt-md-4"),
         )
 
     def clean_goal(self):

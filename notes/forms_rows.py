@@ -7,6 +7,7 @@ from notes import rules
 from notes.forms_base import (
     SIDE_CHOICES,
     NoteModelForm,
+    grid_helper,
     shared_helper,
 )
 from notes.models import (
@@ -29,25 +30,12 @@ class FindingForm(NoteModelForm):
     def __init__(self, *args, prefix_id: str = "finding", **kwargs):
         super().__init__(*args, **kwargs)
         self.auto_id = f"id_{prefix_id}_%s"
-        self.helper = shared_helper(
+        self.helper = grid_helper(
             "finding",
-            lambda: Layout(
-                Row(
-                    Column("category", css_class="col-12 col-md-4"),
-                    Column("region", css_class="col-12 col-md-4"),
-                    Column("structure", css_class="col-12 col-md-4"),
-                ),
-                Row(
-                    Column("laterality", css_class="col-12 col-md-4"),
-                    Column("end_feel", css_class="col-12 col-md-4"),
-                    Column("pain_reproduction", css_class="col-12 col-md-4"),
-                ),
-                "description",
-                Row(
-                    Column("palpation", css_class="col-12 col-md-6"),
-                    Column("tests", css_class="col-12 col-md-6"),
-                ),
-            ),
+            ("category 12/4", "region 12/4", "structure 12/4"),
+            ("laterality 12/4", "end_feel 12/4", "pain_reproduction 12/4"),
+            "description",
+            ("palpation 12/6", "tests 12/6"),
         )
 
     def clean(self):

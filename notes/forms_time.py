@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils import timezone
 
@@ -11,7 +10,7 @@ from notes.forms_base import (
     NoteForm,
     clean_text,
     code_label,
-    shared_helper,
+    grid_helper,
 )
 from notes.services import time_block_problems
 
@@ -39,14 +38,9 @@ class TimerStartForm(NoteForm):
             (t.pk, str(t)) for t in self.techniques.values()
         ]
         self.initial.setdefault("code", "97140")
-        self.helper = shared_helper(
+        self.helper = grid_helper(
             "timer",
-            lambda: Layout(
-                Row(
-                    Column("code", css_class="col-12 col-md-6"),
-                    Column("technique", css_class="col-12 col-md-6"),
-                )
-            ),
+            ("code 12/6", "technique 12/6"),
         )
 
     def clean_code(self):
@@ -83,20 +77,10 @@ class ManualBlockForm(TimerStartForm):
         self.fields["reason"].error_messages["required"] = (
             'Say why the times were typed in rather than timed, e.g. "entered after session".'
         )
-        self.helper = shared_helper(
+        self.helper = grid_helper(
             "manual",
-            lambda: Layout(
-                Row(
-                    Column("code", css_class="col-12 col-md-4"),
-                    Column("date", css_class="col-12 col-md-4"),
-                    Column("technique", css_class="col-12 col-md-4"),
-                ),
-                Row(
-                    Column("start", css_class="col-6 col-md-3"),
-                    Column("stop", css_class="col-6 col-md-3"),
-                    Column("reason", css_class="col-12 col-md-6"),
-                ),
-            ),
+            ("code 12/4", "date 12/4", "technique 12/4"),
+            ("start 6/3", "stop 6/3", "reason 12/6"),
         )
 
     def clean(self):
@@ -142,15 +126,9 @@ class UntimedServiceForm(NoteForm):
         self.auto_id = "id_service_%s"
         self.codes = {c.code: c for c in untimed_codes}
         self.fields["code"].choices = [(c.code, code_label(c)) for c in untimed_codes]
-        self.helper = shared_helper(
+        self.helper = grid_helper(
             "service",
-            lambda: Layout(
-                Row(
-                    Column("code", css_class="col-12 col-md-5"),
-                    Column("region", css_class="col-12 col-md-4"),
-                    Column("minutes", css_class="col-12 col-md-3"),
-                )
-            ),
+            ("code 12/5", "region 12/4", "minutes 12/3"),
         )
 
     def clean_code(self):
