@@ -35,42 +35,19 @@ CHUNK_ROWS = 2000
 
 def charge_line_value_rows(rows: Iterable[tuple]) -> Iterator[list[str]]:
     """CSV cells from `ROW_FIELDS` tuples."""
-    for (
-        day,
-        first,
-        last,
-        mrn,
-        payer,
-        code,
-        modifiers,
-        units,
-        minutes,
-        r_first,
-        r_last,
-        r_username,
-        npi,
-        pointers,
-        dx_codes,
-        fee,
-    ) in rows:
-        yield [
-            csv_safe(cell)
-            for cell in (
-                day.isoformat(),
-                f"{first} {last}",
-                mrn,
-                payer,
-                code,
-                modifiers,
-                units,
-                minutes,
-                f"{r_first} {r_last}".strip() or r_username,
-                npi,
-                pointers,
-                dx_codes,
-                "" if fee is None else f"{fee:.2f}",
-            )
-        ]
+    for day, first, last, *as_stored, r_first, r_last, r_username, npi, ptrs, dx, fee in rows:
+        # as_stored: MRN, payer, code, modifiers, units, minutes
+        cells = (
+            day.isoformat(),
+            f"{first} {last}",
+            *as_stored,
+            f"{r_first} {r_last}".strip() or r_username,
+            npi,
+            ptrs,
+            dx,
+            "" if fee is None else f"{fee:.2f}",
+        )
+        yield [csv_safe(cell) for cell in cells]
 
 
 def charge_lines_csv_chunks(lines: QuerySet) -> Iterator[str]:
