@@ -70,43 +70,34 @@ class Command(BaseCommand):
             f"{seconds / events * 1e6:.0f} µs per event"
         )
 
-        results: dict[str, float] = {}
-
-        def worker(user: User) -> None:
-            try:
-                results[user.username] = _record(user, events)
-            finally:
-                close_old_connections()
-                connection.close()
-
-        threads = [threading.Thread(target=worker, args=(user,)) for user in users]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - started
-        per_thread = ", ".join(f"{s / events * 1e6:.0f}" for s in results.values())
+        wall, seconds = _in_parallel(users, events)
+        per_thread = ", ".join(f"{s / events * 1e6:.0f}" for s in seconds)
         self.stdout.write(
             f"two clinics in parallel: {2 * events} events in {wall:.2f} s = "
             f"{2 * events / wall:.0f} events/s overall; µs per event per writer: {per_thread}"
         )
-        same = {}
-
-        def same_clinic_worker(index: int) -> None:
-            try:
-                same[index] = _record(users[0], events)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=same_clinic_worker, args=(i,)) for i in range(2)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - started
+        wall, _seconds = _in_parallel([users[0], users[0]], events)
         self.stdout.write(
             f"two writers, one clinic: {2 * events} events in {wall:.2f} s = "
             f"{2 * events / wall:.0f} events/s overall"
         )
+
+
+def _in_parallel(users: list, events: int) -> tuple[float, list[float]]:
+    """One thread per user, each recording `events` events: the wall time, and each thread's."""
+    results: dict[int, float] = {}
+
+    def worker(index: int, user) -> None:
+        try:
+            results[index] = _record(user, events)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(users)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, [results[i] for i in sorted(results)]
