@@ -8,7 +8,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import Q
 
-from accounts.formkit import DATE_ERROR, filter_helper
+from accounts.formkit import filter_helper, iso_date_options
 from accounts.models import AccessAction, AccessEvent, User
 
 # The only orderings the report accepts: parameter value -> (label, order_by fields). The
@@ -54,20 +54,8 @@ class AccessEventFilter(django_filters.FilterSet):
     """Bound to `request.GET`; pass `request` so the user list and the day boundaries are the
     user's clinic's."""
 
-    start = django_filters.DateFilter(
-        label="From",
-        method="filter_start",
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": DATE_ERROR},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    end = django_filters.DateFilter(
-        label="To",
-        method="filter_end",
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": DATE_ERROR},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    start = django_filters.DateFilter(method="filter_start", **iso_date_options("From"))
+    end = django_filters.DateFilter(method="filter_end", **iso_date_options("To"))
     user = _UserFilter(
         label="User",
         queryset=_clinic_users,

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django import forms
 
-from accounts.formkit import DATE_ERROR, filter_helper
+from accounts.formkit import filter_helper, iso_date_options
 
 
 class ChargeRangeForm(forms.Form):
@@ -18,12 +18,7 @@ class ChargeRangeForm(forms.Form):
         }
         super().__init__(values, **kwargs)
         for name, label in (("from", "Served from"), ("to", "Served to")):
-            self.fields[name] = forms.DateField(
-                label=label,
-                input_formats=["%Y-%m-%d"],
-                error_messages={"invalid": DATE_ERROR, "required": DATE_ERROR},
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            )
+            self.fields[name] = forms.DateField(**iso_date_options(label))
         self.helper = filter_helper(
             "charge_lines", ("from", "col-6 col-md-3"), ("to", "col-6 col-md-3")
         )

@@ -6,7 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 
-from accounts.formkit import DATE_ERROR
+from accounts.formkit import iso_date_options
 from plancare.models import Patient
 from records.models import ExportFormat
 
@@ -14,12 +14,7 @@ MAX_RANGE_DAYS = 3 * 366
 
 
 def _date(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": DATE_ERROR, "required": DATE_ERROR},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    return forms.DateField(**iso_date_options(label))
 
 
 class _PatientRangeForm(forms.Form):
