@@ -74,15 +74,7 @@ def measure_rows(visit: Visit) -> list[MeasureRow]:
         if goal.pk in measured_goals or goal.measure_name.lower() in measured_names:
             continue
         rows.append(
-            MeasureRow(
-                name=goal.measure_name,
-                kind=goal.measure_kind,
-                unit=goal.unit,
-                joint=goal.joint,
-                motion=goal.motion,
-                side=goal.side,
-                goal=goal,
-            )
+            MeasureRow(name=goal.measure_name, kind=goal.measure_kind, goal=goal, **_where(goal))
         )
     named = {row.name.lower() for row in rows} | measured_names
     for m in last:
@@ -90,18 +82,14 @@ def measure_rows(visit: Visit) -> list[MeasureRow]:
             continue
         named.add(m.name.lower())
         rows.append(
-            MeasureRow(
-                name=m.name,
-                kind=m.kind,
-                unit=m.unit,
-                joint=m.joint,
-                motion=m.motion,
-                side=m.side,
-                context=m.context,
-                active=m.active,
-            )
+            MeasureRow(name=m.name, kind=m.kind, context=m.context, active=m.active, **_where(m))
         )
     return rows
+
+
+def _where(row) -> dict:
+    """What a goal and a measure name alike: the unit, and the joint, motion and side measured."""
+    return {name: getattr(row, name) for name in ("unit", "joint", "motion", "side")}
 
 
 def match_row(words: tuple[str, ...], rows: list[MeasureRow]) -> tuple[MeasureRow | None, str]:
