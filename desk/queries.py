@@ -3,8 +3,9 @@ the user's clinic (a clinician sees only their own rows), in a fixed number of q
 
 Missing elements come only from `notes.audit`'s rule list run on `notes.facts` (gathered in
 bulk for the page); units only from billing's preview (`billing.bulk.visits_billing`, the
-same figures as `billing.services.visit_billing` for the page at once); deadlines only from
-`desk.deadlines`, itself built on the note's rule modules.
+same figures as `billing.services.visit_billing` for the page at once), both from the page's
+visits as read once (`page_visits`); deadlines only from `desk.deadlines`, itself built on the
+note's rule modules.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from billing.bulk import visits_billing
 from desk import deadlines as rules
 from notes import audit
-from notes.facts import facts_for_visits
-from notes.models import TimeBlock, UntimedService, Visit
+from notes.facts import facts_for_loaded_visits, load_for_facts
+from notes.models import Visit
 from plancare.models import PlanOfCare, PlanStatus, ProgressReport
 
 # Ages (days since the date of service) at which an unsigned note is marked.
@@ -88,31 +89,23 @@ class UnsignedRow:
         return [item.label for item in self.missing]
 
 
-def with_note_rows(visits: QuerySet) -> QuerySet:
-    """The page's visits with what billing needs: 3 prefetch queries for any page size."""
-    return visits.select_related(
-        "patient", "patient__payer_profile", "plan", "clinician"
-    ).prefetch_related(
-        Prefetch("time_blocks", queryset=TimeBlock.objects.select_related("code", "clinician")),
-        Prefetch(
-            "untimed_services", queryset=UntimedService.objects.select_related("code", "clinician")
-        ),
-        "techniques",
-    )
-
-
 def page_visits(ids: list[int]) -> list[Visit]:
-    """The visits of `ids`, in that order, loaded with `with_note_rows` (4 queries)."""
-    loaded = with_note_rows(Visit.objects.filter(pk__in=ids)).in_bulk()
+    """The visits of `ids`, in that order, read once with all that their rows show: what
+    billing's preview and the audit's facts read (`notes.facts.load_for_facts`: the visits
+    with clinic, patient, payer profile, plan, clinician and supervisor, then findings,
+    techniques, time blocks, measures, goal links, carried-forward items and untimed services:
+    8 queries for any page size)."""
+    loaded = load_for_facts(Visit.objects.filter(pk__in=ids)).in_bulk()
     return [loaded[pk] for pk in ids if pk in loaded]
 
 
 def unsigned_rows(visits: list[Visit], today: dt.date) -> list[UnsignedRow]:
-    """Rows of a page of draft visits loaded with `with_note_rows`: billing's preview of all of
+    """Rows of a page of draft visits loaded with `page_visits`: billing's preview of all of
     them (units so far; a fixed number of queries for the page), then the facts of all of them
-    in bulk and the audit rules on each."""
+    from the same loaded visits (the patients' other visits only: a fixed number of queries)
+    and the audit rules on each."""
     previews = visits_billing(visits)  # the reference tables read once for the page
-    facts = facts_for_visits([v.pk for v in visits], billing=previews)
+    facts = facts_for_loaded_visits(visits, billing=previews)
     rows = []
     for visit in visits:
         blocking = audit.blocking(audit.evaluate(facts[visit.pk]))

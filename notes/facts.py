@@ -2,7 +2,9 @@
 
 `facts_for_visits()` builds the plain `NoteFacts` of many visits in a fixed number of queries
 (plus billing's own reads per visit), so the note page, the sign-off gate and the admin's desk
-run the same pure rules on the same facts. `facts_for_visit()` is the one-visit case.
+run the same pure rules on the same facts. `facts_for_visit()` is the one-visit case;
+`facts_for_loaded_visits()` takes visits the caller already read with `load_for_facts()` (the
+desk's page), `facts_for_loaded_visit()` one (the note's snapshot).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Subquery,
     TextField,
     Value,
@@ -143,16 +146,21 @@ def row_prefetches(*, with_services: bool = True, with_carried: bool = True) -> 
     return prefetches
 
 
-def _visits_with_rows(visit_ids: Iterable[int], *, with_services: bool):
-    # query 1: the visits with their clinic, patient (and payer profile), plan, rendering
-    # clinician and supervisor, whether the plan has a diagnosis, and the date of the last
-    # progress report on or before the date of service; then one query per kind of row
+def load_for_facts(visits: QuerySet, *, with_services: bool = True) -> QuerySet:
+    """`visits` read as the facts read them (`facts_for_loaded_visits`): in the visits' own
+    query their clinic, patient (and payer profile), plan, rendering clinician and supervisor,
+    whether the plan has a diagnosis, the date of the last progress report on or before the
+    date of service; then one query per kind of row (`row_prefetches`), whatever the number
+    of visits. The visits' filter and order stay the caller's."""
     return (
-        Visit.objects.filter(pk__in=list(visit_ids))
-        .select_related(*VISIT_RELATED)
+        visits.select_related(*VISIT_RELATED)
         .annotate(**visit_annotations())
         .prefetch_related(*row_prefetches(with_services=with_services))
     )
+
+
+def _visits_with_rows(visit_ids: Iterable[int], *, with_services: bool):
+    return load_for_facts(Visit.objects.filter(pk__in=list(visit_ids)), with_services=with_services)
 
 
 # How far back, from the newest visit read, a signed visit's frozen content comes with the
@@ -427,11 +435,26 @@ def facts_for_visits(
     or when there is none.
 
     `billing` maps a visit id to its billing.services.BillingPreview when the caller already
-    has it; the others are computed here from the rows read.
+    has it; the others are computed here from the rows read. A caller that reads the visits
+    itself reads them with `load_for_facts` and calls `facts_for_loaded_visits` instead.
     """
     billing = dict(billing or {})
     ids = list(visit_ids)
     visits = list(_visits_with_rows(ids, with_services=len(billing) < len(set(ids))))
+    return facts_for_loaded_visits(visits, billing=billing)
+
+
+def facts_for_loaded_visits(
+    visits: list, *, billing: Mapping[int, object] | None = None
+) -> dict[int, NoteFacts]:
+    """The `NoteFacts` of visits already read with `load_for_facts` (`VISIT_RELATED`,
+    `visit_annotations()`, `row_prefetches()`), by id: one query for the patients' visits
+    (the plans' other treatment dates, the earlier visits compared, with the signed content
+    of the recent signed ones), and 4 for the earlier visits' rows only when a draft (or an
+    older visit) is among them, whatever the number of visits; plus billing's own reads for
+    the visits `billing` has no preview of (computed from their loaded rows, the untimed
+    services included)."""
+    billing = billing or {}
     rows = _patients_visits(visits)  # one query
     other_dates = _other_treatment_dates(visits, rows)
     earlier_ids = _earlier_ids(visits, rows)
@@ -464,18 +487,10 @@ def facts_for_visit(visit, *, billing=None) -> NoteFacts:
 
 def facts_for_loaded_visit(visit, *, billing) -> NoteFacts:
     """The facts of a visit already read with `VISIT_RELATED`, `visit_annotations()` and
-    `row_prefetches()` (the note's snapshot): one query for the patient's visits (with the
-    signed content of the earlier visits compared), and 4 for the earlier visits' rows only
-    when a draft is among them."""
-    rows = _patients_visits([visit])
-    earlier_ids = _earlier_ids([visit], rows)[visit.pk]
-    prior = _prior_visits(set(earlier_ids), rows)
-    return _facts(
-        visit,
-        billing=billing,
-        other_dates=_other_treatment_dates([visit], rows)[visit.pk],
-        earlier=tuple(prior[pk] for pk in earlier_ids),
-    )
+    `row_prefetches()` (the note's snapshot): `facts_for_loaded_visits` of the one visit, one
+    query for the patient's visits (with the signed content of the earlier visits compared),
+    and 4 for the earlier visits' rows only when a draft is among them."""
+    return facts_for_loaded_visits([visit], billing={visit.pk: billing})[visit.pk]
 
 
 def check_visit(visit) -> list[Missing]:

@@ -5,11 +5,21 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from billing.services import visit_billing
 from notes import audit
+from notes.carry import carry_forward
 from notes.facts import check_visit
-from notes.models import VisitStatus
+from notes.models import Visit, VisitStatus
+from notes.signing import canonical_content
 from tests.desk.conftest import TODAY, plan_for, report_on, visit_on
-from tests.factories import FindingFactory, PatientFactory, TimeBlockFactory
+from tests.factories import (
+    FindingFactory,
+    GoalLinkFactory,
+    MeasureFactory,
+    PatientFactory,
+    TechniqueFactory,
+    TimeBlockFactory,
+)
 
 pytestmark = pytest.mark.usefixtures("clock", "reference_data")
 DESK = "/desk/"
@@ -48,6 +58,45 @@ def test_it_names_the_missing_elements_from_the_notes_own_rules(admin_client_, p
     assert "Pre-treatment finding" not in expected  # the finding is charted
     assert {"Specific technique", "Timed duration", "Goal linkage"} <= set(expected)
     assert f"{len(expected)}</span>" in response_text(admin_client_)
+
+
+def test_every_row_of_a_page_shows_the_notes_own_missing_elements_and_units(admin_client_, pt, pta):
+    # The page's visits are read once for billing and the audit both: each row still lists
+    # what the note's own checklist (one visit, its own reads) and billing's preview give.
+    for p in range(6):
+        plan = plan_for(pt if p % 2 else pta, patient__last_name=f"Patient{p}")
+        if p == 4:
+            report_on(plan, TODAY - dt.timedelta(days=4), pt)
+        for n in range(6):
+            visit = visit_on(plan, TODAY - dt.timedelta(days=8 - n), number=n + 1)
+            if p == 2 and n == 5:
+                carry_forward(visit=visit, by=pt)  # carried rows, not yet confirmed
+                continue
+            finding = FindingFactory(visit=visit)
+            if (p + n) % 2:
+                TechniqueFactory(visit=visit, finding=finding)
+            if (p + n) % 3:
+                MeasureFactory(visit=visit)
+                GoalLinkFactory(visit=visit)
+            TimeBlockFactory(visit=visit, start="09:00", stop=f"09:{8 + 4 * n:02d}")
+            if p % 2:
+                TimeBlockFactory(visit=visit, code_id="97110", start="09:40", stop="09:58")
+            if p % 3 == 0 and n < 3:  # earlier signed visits, compared from their content
+                content = canonical_content(visit) if n % 2 else ""
+                Visit.objects.filter(pk=visit.pk).update(
+                    status=VisitStatus.SIGNED, signed_content=content
+                )
+
+    page = rows(admin_client_.get(DESK))
+
+    assert len(page) == 6 * 6 - 2 * 3
+    for row in page:
+        visit = Visit.objects.get(pk=row.visit.pk)
+        expected = list(dict.fromkeys(i.label for i in audit.blocking(check_visit(visit))))
+        assert row.missing_labels == expected, visit.pk
+        assert row.units == visit_billing(visit).total_units, visit.pk
+    assert len({tuple(row.missing_labels) for row in page}) > 3
+    assert len({row.units for row in page}) > 2
 
 
 def response_text(client) -> str:
@@ -284,18 +333,19 @@ def _fill(pt, n: int) -> None:
         TimeBlockFactory(visit=visit, start="09:00", stop="09:20")
 
 
-# The page's fixed queries (28): session, user, the user's clinic (3); the deadlines badge:
+# The page's fixed queries (25): session, user, the user's clinic (3); the deadlines badge:
 # plans, the dates of their visits, their last reports (3); the unsigned count (the
-# paginator's), the page's ids and the co-sign count (3); the page's visits with patient, payer
-# profile, plan and clinician, then their time blocks, untimed services and techniques (4); the
-# facts of the page's visits in bulk (12: visits, findings, techniques, blocks, measures, goal
-# links, carried-forward items, the patients' visits (treatment dates), then the earlier visits
-# the stalled-progress and cloned-note rules compare with their findings, techniques and
-# measures); the undelivered reminders (1); the clinician filter's choices, counted then listed
-# (2). Then billing.bulk.visits_billing's reads for the whole page (7 at most here: the payer's
-# stored default, NCCI pairs, MUE limits, fee years, RVUs, KX thresholds, the year's charge
-# lines): never per visit, never by the clinic's size (tests/desk/test_queries.py pins them).
-FIXED_QUERIES = 28
+# paginator's), the page's ids and the co-sign count (3); the page's visits, read once for
+# billing and the audit both, with clinic, patient, payer profile, plan, clinician and
+# supervisor, then their findings, techniques, time blocks, measures, goal links,
+# carried-forward items and untimed services (8); the facts of those visits in bulk (5: the
+# patients' visits (treatment dates), then the earlier visits the stalled-progress and
+# cloned-note rules compare with their findings, techniques and measures); the undelivered
+# reminders (1); the clinician filter's choices, counted then listed (2). Then
+# billing.bulk.visits_billing's reads for the whole page (7 at most here: the payer's stored
+# default, NCCI pairs, MUE limits, fee years, RVUs, KX thresholds, the year's charge lines):
+# never per visit, never by the clinic's size (tests/desk/test_queries.py pins them).
+FIXED_QUERIES = 25
 BILLING = 7
 
 

@@ -24,17 +24,19 @@ SIZES = [110, 330]  # drafts (and plans, access events) of the clinic: 3 and 7 p
 REQUEST = 3
 # The deadlines badge (the 200 open plans whose certification ends first, their visit dates,
 # their last progress reports): 3. The unsigned count (the paginator's) and the page's ids, the
-# co-sign count: 3. The page's 50 visits with patient, payer profile, plan and clinician, then
-# their time blocks, untimed services and techniques: 4.
-DESK_READS = 3 + 3 + 4
+# co-sign count: 3. The page's 50 visits, read once for billing and the audit both
+# (notes.facts.load_for_facts): with clinic, patient, payer profile, plan, clinician and
+# supervisor, then their findings, techniques, time blocks, measures, goal links,
+# carried-forward items and untimed services: 8.
+DESK_READS = 3 + 3 + 8
 # billing.bulk.visits_billing for the page: stored default profiles, NCCI pairs, MUE limits,
 # conversion factors, RVUs, KX thresholds, the patients' charge lines of the year: 7 (no
 # payer's own fees: no patient has a profile of their own).
 BILLING = 7
-# notes.facts.facts_for_visits of the page: the visits, findings, techniques, blocks, measures,
-# goal links, carried-forward items, the patients' visits, then the earlier visits with their
-# findings, techniques and measures: 12.
-FACTS = 12
+# notes.facts.facts_for_loaded_visits of the page's visits as read: the patients' visits, then
+# the earlier visits (drafts here) with their findings, techniques and measures: 5 (before: 12,
+# the page's visits and their rows read a second time).
+FACTS = 5
 # The undelivered reminders (1); the clinician filter's choices, counted then listed (2).
 PAGE_EXTRAS = 3
 DESK_PAGE = REQUEST + DESK_READS + BILLING + FACTS + PAGE_EXTRAS
