@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from notes.audit import MEDICARE_PART_B, PROGRESS_REPORT_HEADS_UP
+from notes.audit import PROGRESS_REPORT_HEADS_UP
+from notes.audit_facts import MEDICARE_PART_B
 from notes.rules import (
     PROGRESS_REPORT_EVERY,
     progress_report_due,

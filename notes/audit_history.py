@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from notes import likeness, rules
 
 if TYPE_CHECKING:
-    from notes.audit import FindingFacts, MeasureFacts, NoteFacts, TechniqueFacts
+    from notes.audit_facts import FindingFacts, MeasureFacts, NoteFacts, TechniqueFacts
 
 
 @dataclass(frozen=True)

@@ -35,21 +35,19 @@ from django.utils import timezone
 
 from billing import services as billing_services
 from notes import carry, rules
-from notes.audit import (
+from notes.audit import Missing, evaluate
+from notes.audit_facts import (
     BillingNotice,
-    CarriedFacts,
     ClinicianFacts,
     FindingFacts,
     GoalLinkFacts,
     MeasureFacts,
-    Missing,
     NoteFacts,
     PlanFacts,
-    PriorVisitFacts,
     TechniqueFacts,
     TimeBlockFacts,
-    evaluate,
 )
+from notes.audit_history import CarriedFacts, PriorVisitFacts
 from notes.models import (
     CarriedItem,
     GoalLink,

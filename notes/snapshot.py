@@ -19,7 +19,7 @@ from django.db.models import prefetch_related_objects
 from billing.models import ChargeLine, Code
 from billing.preview import BillingPreview
 from billing.services import visit_billing
-from notes import audit
+from notes import audit, audit_facts
 from notes.facts import facts_for_loaded_visit, row_prefetches
 from notes.models import Finding, GoalLink, Measure, Technique, TimeBlock, UntimedService, Visit
 from notes.services import running_block_of
@@ -120,7 +120,7 @@ class NoteSnapshot:
         )
 
     @cached_property
-    def facts(self) -> audit.NoteFacts:
+    def facts(self) -> audit_facts.NoteFacts:
         return facts_for_loaded_visit(self.visit, billing=self.billing)
 
     @cached_property

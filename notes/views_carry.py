@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from notes import carry, rules
 from notes.access import get_visit_for_user
-from notes.audit import NoteFacts
+from notes.audit_facts import NoteFacts
 from notes.facts import facts_for_visit
 from notes.models import CarriedItem, Visit
 from plancare import measures

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from notes import audit
-from notes.audit import (
+from notes.audit_facts import (
     BillingNotice,
     ClinicianFacts,
     FindingFacts,

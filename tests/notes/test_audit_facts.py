@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from billing.models import Code, NcciEdit
 from billing.services import BillingPreview, BillingWarning
-from notes import audit
+from notes import audit, audit_facts
 from notes.facts import check_visit, facts_for_visit
 from notes.models import UntimedService, VisitStatus
 from plancare.models import Goal, GoalStatus, PayerType, ProgressReport
@@ -360,7 +360,9 @@ def test_it_uses_the_billing_preview_it_is_given(pt):
         facts = facts_for_visit(visit, billing=preview)
     # No untimed services, no billing queries, no earlier visit to compare.
     assert len(queries) == FACTS_QUERIES - 1 - PRIOR_QUERIES
-    assert facts.billing_notices == (audit.BillingNotice("KX", "KX is applied.", "#services"),)
+    assert facts.billing_notices == (
+        audit_facts.BillingNotice("KX", "KX is applied.", "#services"),
+    )
     (item,) = [i for i in audit.evaluate(facts) if i.code == "BILL"]
     assert (item.label, item.where, item.blocking) == ("Billing (KX)", "#services", False)
 

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from notes import audit, likeness
-from notes.audit import CarriedFacts, GoalLinkFacts, MeasureFacts, PriorVisitFacts
+from notes.audit_facts import GoalLinkFacts, MeasureFacts
+from notes.audit_history import CarriedFacts, PriorVisitFacts
 from tests.notes.test_audit import JOINT_MOB, SOFT_TISSUE, s1
 
 ROTATION_GOAL = GoalLinkFacts(
