@@ -7,6 +7,9 @@ that depend on it, the units and the checklist out of band; without JavaScript t
 redirects back to the note at the section's anchor, or shows the page with the form's errors.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
@@ -133,110 +136,122 @@ def visit_start_view(request: HttpRequest, patient_pk: int) -> HttpResponse:
     return redirect("visit_note", pk=visit.pk)
 
 
-# --- Findings --------------------------------------------------------------------------------
-
-FINDING_SECTIONS = ("findings", "techniques")
+# --- Findings, techniques and measures: rows added, edited and deleted alike ------------------
 
 
-@note_write()
-def finding_add(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
-    form = FindingForm(request.POST)
-    if not form.is_valid():
-        return respond(
-            request, note, ("findings",), anchor="findings", status=422, finding_form=form
-        )
-    finding = row_save(
-        visit=note.visit, user=request.user, row=form.save(commit=False), detail="finding"
-    )
-    note.added(finding)
-    return respond(request, note, FINDING_SECTIONS, anchor="findings", finding_open=True)
+def _finding_form(note: NoteSnapshot, data, row=None) -> FindingForm:
+    if row is None:
+        return FindingForm(data)
+    return FindingForm(data, instance=row, prefix_id=f"finding{row.pk}")
 
 
-@note_write(methods=("GET", "POST"))
-def finding_edit(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
-    finding = _row(note, "findings", item)
-    data = request.POST if request.method == "POST" else None
-    form = FindingForm(data, instance=finding, prefix_id=f"finding{finding.pk}")
-    return _edit_row(
-        request, note, finding, form, name="finding", sections=FINDING_SECTIONS, detail="finding"
-    )
-
-
-@note_write()
-def finding_delete(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
-    finding = _row(note, "findings", item)
-    try:
-        pk = row_delete(visit=note.visit, user=request.user, row=finding, detail="finding")
-    except ProtectedError:
-        return respond(
-            request,
-            note,
-            ("findings",),
-            anchor="findings",
-            status=409,
-            changed=False,
-            finding_error=(
-                f"“{finding}” is addressed by a technique: delete that technique or point it "
-                "at another finding first."
-            ),
-        )
-    note.removed(finding, pk)
-    return respond(request, note, FINDING_SECTIONS, anchor="findings")
-
-
-# --- Techniques ------------------------------------------------------------------------------
-
-TECHNIQUE_SECTIONS = ("techniques", "time")
-
-
-def _technique_form(request, note, instance=None) -> TechniqueForm:
+def _technique_form(note: NoteSnapshot, data, row=None) -> TechniqueForm:
     return TechniqueForm(
-        request.POST if request.method == "POST" else None,
-        instance=instance,
+        data,
+        instance=row,
         findings=note.findings,
-        prefix_id=f"technique{instance.pk}" if instance else "technique",
+        prefix_id=f"technique{row.pk}" if row else "technique",
     )
 
 
-@note_write()
-def technique_add(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
-    if not note.findings:
-        # The server refuses, whatever the client shows (not only a hidden section).
-        return respond(
-            request,
-            note,
-            ("techniques",),
-            anchor="techniques",
-            status=409,
-            changed=False,
-            technique_error=NO_FINDING,
-        )
-    form = _technique_form(request, note)
-    if not form.is_valid():
-        return respond(
-            request, note, ("techniques",), anchor="techniques", status=422, technique_form=form
-        )
-    technique = row_save(
-        visit=note.visit, user=request.user, row=form.save(commit=False), detail="technique"
+def _measure_form(note: NoteSnapshot, data, row=None) -> MeasureForm:
+    if row is None:
+        return build_form("measure", note, data)
+    return MeasureForm(data, instance=row, goals=note.active_goals, prefix_id=f"m{row.pk}")
+
+
+def _finding_in_use(finding) -> str:
+    return (
+        f"“{finding}” is addressed by a technique: delete that technique or point it "
+        "at another finding first."
     )
-    note.added(technique)
-    return respond(request, note, TECHNIQUE_SECTIONS, anchor="techniques")
 
 
-@note_write(methods=("GET", "POST"))
-def technique_edit(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
-    technique = _row(note, "techniques", item)
-    form = _technique_form(request, note, instance=technique)
-    return _edit_row(
-        request, note, technique, form, name="technique", sections=TECHNIQUE_SECTIONS,
-        detail="technique",
-    )  # fmt: skip
+@dataclass(frozen=True)
+class RowKind:
+    """What sets a kind of row apart; `row_views` draws its add, edit and delete views.
+
+    `name` is the history's word for the row and the stem of the template's names (`finding_form`,
+    `edit_finding`, `finding_edit_form`, `finding_error`, `finding_open`); `rows` is the
+    snapshot's list. A change redraws `sections`: the first lists the rows and is the anchor.
+    `form(note, data, row)` is the add form (`row` None) or the row's edit form. `keep_open`:
+    the add form stays open for the next row. `refuse_add(note)`: why an add is refused (409),
+    if it is. `in_use(row)`: why a row that other rows point at is not deleted (409).
+    """
+
+    name: str
+    rows: str
+    sections: tuple[str, ...]
+    form: Callable
+    keep_open: bool = False
+    refuse_add: Callable[[NoteSnapshot], str | None] | None = None
+    in_use: Callable[[object], str] | None = None
+
+    @property
+    def section(self) -> str:
+        return self.sections[0]
 
 
-@note_write()
-def technique_delete(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
-    technique = _row(note, "techniques", item)
-    return _delete_row(request, note, technique, sections=TECHNIQUE_SECTIONS, detail="technique")
+FINDING = RowKind(
+    "finding", "findings", ("findings", "techniques"), _finding_form,
+    keep_open=True, in_use=_finding_in_use,
+)  # fmt: skip
+TECHNIQUE = RowKind(
+    "technique", "techniques", ("techniques", "time"), _technique_form,
+    # The server refuses, whatever the client shows (not only a hidden section).
+    refuse_add=lambda note: None if note.findings else NO_FINDING,
+)  # fmt: skip
+MEASURE = RowKind("measure", "measures", ("measures", "goals"), _measure_form, keep_open=True)
+
+
+def row_views(kind: RowKind) -> tuple[Callable, Callable, Callable]:
+    """The views `<name>_add`, `<name>_edit` (GET: the form in place of the row) and
+    `<name>_delete` of a kind of row."""
+    name, section = kind.name, kind.section
+
+    def add(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
+        if kind.refuse_add and (refusal := kind.refuse_add(note)):
+            return respond(
+                request, note, (section,), anchor=section, status=409, changed=False,
+                **{f"{name}_error": refusal},
+            )  # fmt: skip
+        form = kind.form(note, request.POST)
+        if not form.is_valid():
+            return respond(
+                request, note, (section,), anchor=section, status=422, **{f"{name}_form": form}
+            )
+        row = row_save(
+            visit=note.visit, user=request.user, row=form.save(commit=False), detail=name
+        )
+        note.added(row)
+        opened = {f"{name}_open": True} if kind.keep_open else {}
+        return respond(request, note, kind.sections, anchor=section, **opened)
+
+    def edit(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
+        row = _row(note, kind.rows, item)
+        form = kind.form(note, request.POST if request.method == "POST" else None, row)
+        return _edit_row(request, note, row, form, name=name, sections=kind.sections, detail=name)
+
+    def delete(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
+        row = _row(note, kind.rows, item)
+        try:
+            return _delete_row(request, note, row, sections=kind.sections, detail=name)
+        except ProtectedError:
+            if kind.in_use is None:
+                raise
+            return respond(
+                request, note, (section,), anchor=section, status=409, changed=False,
+                **{f"{name}_error": kind.in_use(row)},
+            )  # fmt: skip
+
+    for view, verb in ((add, "add"), (edit, "edit"), (delete, "delete")):
+        view.__name__ = view.__qualname__ = f"{name}_{verb}"
+    return note_write()(add), note_write(methods=("GET", "POST"))(edit), note_write()(delete)
+
+
+finding_add, finding_edit, finding_delete = row_views(FINDING)
+technique_add, technique_edit, technique_delete = row_views(TECHNIQUE)
+measure_add, measure_edit, measure_delete = row_views(MEASURE)
 
 
 # --- Time ------------------------------------------------------------------------------------
@@ -338,41 +353,6 @@ def service_delete(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpR
     return _delete_row(
         request, note, service, sections=("services",), detail=f"untimed {service.code_id}"
     )
-
-
-# --- Measures --------------------------------------------------------------------------------
-
-MEASURE_SECTIONS = ("measures", "goals")
-
-
-@note_write()
-def measure_add(request: HttpRequest, note: NoteSnapshot) -> HttpResponse:
-    form = build_form("measure", note, request.POST)
-    if not form.is_valid():
-        return respond(
-            request, note, ("measures",), anchor="measures", status=422, measure_form=form
-        )
-    measure = row_save(
-        visit=note.visit, user=request.user, row=form.save(commit=False), detail="measure"
-    )
-    note.added(measure)
-    return respond(request, note, MEASURE_SECTIONS, anchor="measures", measure_open=True)
-
-
-@note_write(methods=("GET", "POST"))
-def measure_edit(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
-    measure = _row(note, "measures", item)
-    data = request.POST if request.method == "POST" else None
-    form = MeasureForm(data, instance=measure, goals=note.active_goals, prefix_id=f"m{item}")
-    return _edit_row(
-        request, note, measure, form, name="measure", sections=MEASURE_SECTIONS, detail="measure"
-    )
-
-
-@note_write()
-def measure_delete(request: HttpRequest, note: NoteSnapshot, item: int) -> HttpResponse:
-    measure = _row(note, "measures", item)
-    return _delete_row(request, note, measure, sections=MEASURE_SECTIONS, detail="measure")
 
 
 # --- Goals -----------------------------------------------------------------------------------
