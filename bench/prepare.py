@@ -60,6 +60,7 @@ class ClinicianWork:
 class Plan:
     clinic_id: int
     today: str  # the clinic's date, YYYY-MM-DD
+    minutes_today: int  # the clinic's clock at preparation, in minutes since midnight
     password: str
     clinicians: list[ClinicianWork]
     admin: Session
@@ -102,6 +103,11 @@ def _ready_drafts(ids: list[int]) -> set[int]:
     """The drafts sign-off would accept (nothing blocking in notes.audit)."""
     facts = facts_for_visits(ids)
     return {vid for vid, f in facts.items() if not audit.blocking(audit.evaluate(f))}
+
+
+def _minutes_since_midnight(tz) -> int:
+    now = timezone.localtime(timezone=tz)
+    return now.hour * 60 + now.minute
 
 
 def prepare(*, password: str, per_clinician: int = 20, seed: int = 1) -> Plan:
@@ -161,6 +167,7 @@ def prepare(*, password: str, per_clinician: int = 20, seed: int = 1) -> Plan:
     return Plan(
         clinic_id=clinic.pk,
         today=today.isoformat(),
+        minutes_today=_minutes_since_midnight(clinic.tz),
         password=password,
         clinicians=work,
         admin=session_for(User.objects.get(username=f"{USERNAME_PREFIX}admin")),

@@ -266,10 +266,24 @@ def load_threads(plan: dict) -> list[dict]:
     if desk:
         steps.append(_get("desk", desk))
     cl = plan["clinicians"]
+    base = load_slot_base(plan["minutes_today"])
     return [
-        clinician_thread(plan, cl[i % len(cl)], steps, slot_base=180)
+        clinician_thread(plan, cl[i % len(cl)], steps, slot_base=base)
         for i in range(LOAD_CONNECTIONS)
     ]
+
+
+def load_slot_base(minutes_today: int) -> int:
+    """Where the load's typed-in blocks start (minutes after midnight, clinic time): 03:00,
+    after the measured run's blocks from 00:00, unless the clinic's day is too young for an
+    hour of them to lie in the past (a block in the future is refused): then an hour back."""
+    if minutes_today < 160:
+        print(
+            f"warning: it is {minutes_today // 60:02d}:{minutes_today % 60:02d} at the clinic; "
+            "typed-in blocks need their time behind them and the measured run's take the "
+            "first hours of the day: some may be refused as in the future"
+        )
+    return max(100, min(180, minutes_today - 60))
 
 
 # --- running wrk ---------------------------------------------------------------------------------
