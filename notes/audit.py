@@ -7,9 +7,9 @@ it, and whether it blocks sign-off (False: a warning shown but not blocking).
 
 This module is pure: it imports nothing from Django or the models. The rules that compare the
 note with the patient's earlier visits (E17-E19) live in `notes.audit_history`, the facts the
-rules read in `notes.audit_facts`; this module lists every element and rule. `notes.facts` is the one
-place that reads the database for these rules, in a fixed number of queries whatever the size
-of the notes or the plans' histories, for one visit or a page of them.
+rules read in `notes.audit_facts`; this module lists every element and rule. `notes.facts` is
+the one place that reads the database for these rules, in a fixed number of queries whatever
+the size of the notes or the plans' histories, for one visit or a page of them.
 """
 
 from __future__ import annotations
