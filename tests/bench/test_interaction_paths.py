@@ -24,6 +24,7 @@ PLAN = {
     "charge_from": "2026-11-01",
     "charge_to": "2026-11-30",
     "today": "2026-11-30",
+    "minutes_today": 15 * 60,
     "password": "pw",
     "search_terms": ["kowal"],
     "optional": {"desk": "/desk/", "audit-report": "/audit/trail/"},
