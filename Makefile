@@ -28,7 +28,7 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) var/dev.env
 
 # Debian packages (chromium, the PDF libraries) and the local PostgreSQL/Redis the suite uses:
 # installed or started when this runs as root, otherwise the exact command to run is printed
@@ -36,8 +36,9 @@ install: $(STAMP)
 deps:
 	@scripts/ensure-deps
 
-# Development settings for manage.py in this checkout (config/devenv.py): the README's
-# commands then work as written, with no hand-set variables.
+# Development settings for manage.py in this checkout (config/devenv.py), written by every
+# install: the README's commands (and `makemigrations --check`) then work as written, with no
+# hand-set variables. A process with DATABASE_URL set ignores the file.
 var/dev.env: | $(STAMP)
 	$(PY) -m config.devenv $@
 

@@ -66,6 +66,13 @@ def test_make_run_writes_it_before_migrating():
     assert written < migrated
 
 
+def test_every_install_writes_it_so_manage_py_runs_without_hand_set_variables():
+    lines = subprocess.run(
+        ["make", "-n", "-B", "-C", str(ROOT), "install"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert any("-m config.devenv var/dev.env" in line for line in lines)
+
+
 @pytest.fixture
 def make_run_install(tmp_path):
     """A copy of the checkout (its own var/) with what `make run` leaves before serving:
