@@ -157,10 +157,6 @@ def load_for_facts(visits: QuerySet, *, with_services: bool = True) -> QuerySet:
     )
 
 
-def _visits_with_rows(visit_ids: Iterable[int], *, with_services: bool):
-    return load_for_facts(Visit.objects.filter(pk__in=list(visit_ids)), with_services=with_services)
-
-
 # How far back, from the newest visit read, a signed visit's frozen content comes with the
 # patient's visits (see `_patients_visits`): a plan's last `stalled_progress_visits` visits
 # and one more (the visit itself takes a place), the patient's last three (the previous
@@ -438,7 +434,8 @@ def facts_for_visits(
     """
     billing = dict(billing or {})
     ids = list(visit_ids)
-    visits = list(_visits_with_rows(ids, with_services=len(billing) < len(set(ids))))
+    with_services = len(billing) < len(set(ids))  # some preview to compute here
+    visits = list(load_for_facts(Visit.objects.filter(pk__in=ids), with_services=with_services))
     return facts_for_loaded_visits(visits, billing=billing)
 
 
