@@ -1,7 +1,7 @@
 """The biller's CSV from plain rows: one `values_list` query streamed in chunks, no ORM objects.
 
 Same columns and cells as `billing.services.charge_line_rows` (the tests compare both), with
-`billing.services.csv_safe` on every cell; about five times as many rows a second.
+`accounts.csvsafe.csv_safe_row` on every row; about five times as many rows a second.
 """
 
 import csv
@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
 
-from billing.services import CSV_HEADER, csv_safe
+from accounts.csvsafe import csv_safe_row
+from billing.services import CSV_HEADER
 
 ROW_FIELDS = (
     "date_of_service",
@@ -47,7 +48,7 @@ def charge_line_value_rows(rows: Iterable[tuple]) -> Iterator[list[str]]:
             dx,
             "" if fee is None else f"{fee:.2f}",
         )
-        yield [csv_safe(cell) for cell in cells]
+        yield csv_safe_row(cells)
 
 
 def charge_lines_csv_chunks(lines: QuerySet) -> Iterator[str]:

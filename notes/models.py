@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.signed import SignedAddendum
 from accounts.tracking import Tracked
-from notes.rules import TECHNIQUE_KIND_TABLE
+from notes.rules import TECHNIQUE_KIND_TABLE, clock_minutes
 from plancare.models import Side
 
 
@@ -450,9 +450,7 @@ class TimeBlock(VisitChild):
     @property
     def minutes(self) -> int:
         """Whole minutes between start and stop (clock minutes: 09:02-09:10 is 8)."""
-        if self.stopped_at is None:
-            return 0
-        return int((self.stopped_at - self.started_at).total_seconds() // 60)
+        return clock_minutes(self.started_at, self.stopped_at)
 
 
 class UntimedService(VisitChild):

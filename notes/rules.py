@@ -511,6 +511,14 @@ def reasoning_draft(finding: str, techniques: list[str], goal: str) -> str:
 
 # --- E11, E16: how far into the plan ----------------------------------------------------------
 
+
+def clock_minutes(started: dt.datetime, stopped: dt.datetime | None) -> int:
+    """Whole clock minutes of a time block (09:02-09:10 is 8); a running block has none."""
+    if stopped is None:
+        return 0
+    return int((stopped - started).total_seconds() // 60)
+
+
 PROGRESS_REPORT_EVERY = 10  # treatment days (Pub. 100-02 ch. 15 §220.3; DOMAIN.md §4)
 
 

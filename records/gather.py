@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from billing.models import ChargeLine
-from notes.models import Addendum, GoalLink, Measure, TimeBlock, UntimedService, Visit
+from notes.models import (
+    Addendum,
+    GoalLink,
+    Measure,
+    TimeBlock,
+    UntimedService,
+    Visit,
+    VisitStatus,
+)
 from plancare.models import Patient, PlanOfCare, ProgressReport
 
 CHUNK = 200  # visits read per batch
@@ -65,25 +73,59 @@ class ReportDoc:
     digest: str = ""
 
 
-def _visits(scope: Scope):
-    visits = Visit.objects.filter(
-        clinic_id=scope.clinic_id,
-        date_of_service__gte=scope.date_from,
-        date_of_service__lte=scope.date_to,
-    )
+# The order of an export: by patient, date and visit number.
+VISIT_ORDER = ("patient__last_name", "patient_id", "date_of_service", "visit_number", "id")
+
+
+def in_scope(scope: Scope, via: str = "") -> dict:
+    """The filter of the visits in scope; `via` "visit__" filters a visit's child rows."""
+    where = {
+        f"{via}clinic_id": scope.clinic_id,
+        f"{via}date_of_service__gte": scope.date_from,
+        f"{via}date_of_service__lte": scope.date_to,
+    }
     if scope.patient_id is not None:
-        visits = visits.filter(patient_id=scope.patient_id)
-    return visits
+        where[f"{via}patient_id"] = scope.patient_id
+    return where
+
+
+def in_export_order(queryset, via: str = "", *then: str):
+    """Signed visits in scope (or, `via` "visit__", their child rows), in the export's order of
+    visits and then by `then`."""
+    return queryset.filter(**{f"{via}status": VisitStatus.SIGNED}).order_by(
+        *(f"{via}{key}" for key in VISIT_ORDER), *then
+    )
+
+
+def _visits(scope: Scope):
+    return Visit.objects.filter(**in_scope(scope))
 
 
 def signed_visit_ids(scope: Scope) -> list[int]:
     """The signed visits in scope, by patient, date and visit number (one query)."""
-    return list(
-        _visits(scope)
-        .signed()
-        .order_by("patient__last_name", "patient_id", "date_of_service", "visit_number", "id")
-        .values_list("pk", flat=True)
+    return list(in_export_order(_visits(scope)).values_list("pk", flat=True))
+
+
+def manifest_entries(scope: Scope, ids: list[int]) -> list[dict]:
+    """What the manifest lists of each visit of `ids` (the signed visits in scope, in the
+    export's order): one streamed query."""
+    known = set(ids)
+    rows = (
+        in_export_order(_visits(scope))
+        .values_list("pk", "patient__mrn", "date_of_service", "content_digest", "signed_at")
+        .iterator(chunk_size=2000)
     )
+    return [
+        {
+            "id": pk,
+            "mrn": mrn,
+            "date_of_service": day.isoformat(),
+            "signature_digest": digest,
+            "signed_at": signed_at.isoformat() if signed_at else None,
+        }
+        for pk, mrn, day, digest, signed_at in rows
+        if pk in known  # not one signed since the ids were read
+    ]
 
 
 def left_out(scope: Scope) -> list[LeftOut]:

@@ -45,7 +45,7 @@ def test_it_writes_the_four_documented_csv_files_with_stored_figures(
     assert [b["minutes"] for b in blocks] == ["8", "7"]
     techniques = read_csv(members["csv/techniques.csv"])
     assert {t["region"] for t in techniques} == {"C4-5", "Upper trapezius and levator scapulae"}
-    for name, header, _rows in csvs.CSV_FILES:
+    for name, header in csvs.CSV_FILES:
         assert next(csv.reader(io.StringIO(members[name].decode()))) == header
 
 
@@ -174,3 +174,37 @@ def test_a_rerun_of_the_same_job_replaces_its_file(tmp_path, s1_signed, auditor)
     second = export(tmp_path, auditor, fmt="csv")
     assert first == second
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.zip"]
+
+
+@pytest.mark.django_db
+def test_the_visit_row_counts_addenda_untimed_minutes_and_the_co_signature(
+    tmp_path, s1_plan, pta, pt, auditor
+):
+    # Pub. 100-02 ch. 15 §220.3 (DOMAIN.md §3): total treatment minutes add the untimed
+    # services' and the visit's other untimed minutes to the timed minutes; a PTA's note shows
+    # its co-signer; addenda are counted, the signed note unchanged.
+    from notes.models import Visit
+    from notes.signing import addendum_create, cosign_visit, sign_visit
+    from tests.billing.conftest import service
+    from tests.factories import PASSWORD, VisitFactory
+    from tests.notes.conftest import complete_s1
+
+    visit = VisitFactory(plan=s1_plan, clinician=pta, visit_number=5, date_of_service=TODAY)
+    complete_s1(visit)
+    Visit.objects.filter(pk=visit.pk).update(untimed_minutes=5)
+    service(visit, "97012", "lumbar spine", minutes=10)
+    sign_visit(visit_pk=visit.pk, user=pta, password=PASSWORD)
+    cosign_visit(visit_pk=visit.pk, user=pt, password=PASSWORD)
+    addendum_create(
+        visit=Visit.objects.get(pk=visit.pk),
+        user=pta,
+        kind="late_entry",
+        reason="Dictation finished after the visit",
+        text="Patient tolerated treatment well.",
+        password=PASSWORD,
+    )
+    [row] = read_csv(zip_members(export(tmp_path, auditor, fmt="csv"))["csv/visits.csv"])
+    assert (row["total_timed_minutes"], row["total_treatment_minutes"]) == ("15", "30")
+    assert row["addenda"] == "1"
+    assert row["rendering_credentials"] == "PTA"
+    assert row["cosigned_by"] == pt.get_full_name() and row["cosigned_at"]
