@@ -165,7 +165,9 @@
 
   // --- Focus after a save --------------------------------------------------------------------
 
-  var pending = null;
+  // Each save's own landing, keyed by its request: two saves in flight at once (a field's
+  // autosave on blur and the button just pressed) each settle with their own, never the other's.
+  var pending = new WeakMap();
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
@@ -173,21 +175,21 @@
     // Panels refreshing themselves (units, checklist) leave the pending save alone.
     if (!form || !form.closest("#note")) { return; }
     var section = form.closest(".note-section");
-    pending = {
+    pending.set(event.detail.xhr, {
       section: section ? section.id : "",
       action: form.getAttribute("action") || "",
       draft: Boolean(elt.getAttribute && (elt.getAttribute("formaction") || "").indexOf("draft") !== -1),
       timer: (form.getAttribute("action") || "").indexOf("/timer/") !== -1
-    };
+    });
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
     markShortcuts();
-    var done = pending;
+    var done = event.detail.xhr && pending.get(event.detail.xhr);
 
     var config = event.detail.requestConfig;
     if (!done || !config || config.verb !== "post") { return; }
-    pending = null;
+    pending.delete(event.detail.xhr);  // a response settles several elements: the first lands
     // An outerHTML swap replaces the section: look it up again by its id.
     var section = document.getElementById(done.section);
     var next = section && section.getAttribute("data-focus-next");

@@ -156,6 +156,9 @@ def test_it_charts_s1_with_the_shorthand_and_the_keyboard_only(
         settled(page)
         keys.press("Space")
         expect(page.locator("#save-status-reasoning")).to_contain_text("Saved", timeout=8000)
+        # The save leaves the box the clinician just ticked where it was, focused.
+        expect(focused(page)).to_have_attribute("id", "id_reasoning_reasoning_confirmed")
+        expect(focused(page)).to_be_checked()
         expect(page.locator("#checklist .checklist-missing")).to_have_count(0)
         assert page.evaluate(UNLABELLED) == []
 
