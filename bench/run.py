@@ -624,7 +624,18 @@ def main() -> int:
         "load_seconds": LOAD_SECONDS,
     }
     elapsed = time.perf_counter() - t0
-    text = report(args.label, rows, csvs, load, check, skipped, started, elapsed, settings=settings)
+    text = report(
+        args.label,
+        rows,
+        csvs,
+        load,
+        check,
+        skipped,
+        started,
+        elapsed,
+        settings=settings,
+        exports=exports,
+    )
     print(text)
     if not args.no_write:
         if not RESULTS.exists():
