@@ -31,7 +31,7 @@ from notes.models import (
 )
 from notes.rules import TECHNIQUE_FIELDS, clock_minutes
 from plancare.models import Side
-from records.gather import Scope, in_export_order, in_scope
+from records.gather import Scope, in_export_order, in_scope, treatment_total
 
 VISIT_COLUMNS = [
     "visit_id",
@@ -198,7 +198,7 @@ def _visit_rows(scope: Scope, known: set[int]) -> Iterator[tuple[list, list, lis
                 pk, mrn, f"{first} {last}", member_id, day.isoformat(), number, plan_id,
                 discipline, _name(c_first, c_last), credentials, _name(s_first, s_last),
                 _iso(signed_at, tz), digest, _name(co_first, co_last),
-                _iso(cosigned_at, tz), timed, timed + untimed + services_minutes,
+                _iso(cosigned_at, tz), timed, treatment_total(timed, untimed, services_minutes),
                 decisions, reasoning, skilled, sum(n for (n,) in addenda.of(pk)),
             ]
         ]  # fmt: skip

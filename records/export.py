@@ -21,10 +21,9 @@ from records.fhir import BundleBuilder
 from records.gather import (
     Scope,
     left_out,
-    manifest_entries,
     plans_of_visits,
     progress_reports_for,
-    signed_visit_ids,
+    signed_visits,
     visits_in_chunks,
 )
 from records.pdf import history_pdf
@@ -111,7 +110,8 @@ def build_export(
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     now = timezone.now()
-    ids = signed_visit_ids(scope)
+    signed = signed_visits(scope)
+    ids = [visit["id"] for visit in signed]
     skipped = left_out(scope)
     total = len(ids)
     if progress:
@@ -163,7 +163,7 @@ def build_export(
             "exported_by": actor_of(user),
             "exported_at": now.isoformat(),
             "files": files,
-            "visits": manifest_entries(scope, ids),
+            "visits": signed,
             "left_out": [
                 {
                     "id": item.visit_id,

@@ -101,15 +101,10 @@ def _visits(scope: Scope):
     return Visit.objects.filter(**in_scope(scope))
 
 
-def signed_visit_ids(scope: Scope) -> list[int]:
-    """The signed visits in scope, by patient, date and visit number (one query)."""
-    return list(in_export_order(_visits(scope)).values_list("pk", flat=True))
-
-
-def manifest_entries(scope: Scope, ids: list[int]) -> list[dict]:
-    """What the manifest lists of each visit of `ids` (the signed visits in scope, in the
-    export's order): one streamed query."""
-    known = set(ids)
+def signed_visits(scope: Scope) -> list[dict]:
+    """The signed visits in scope, by patient, date and visit number, as the manifest lists
+    them (id, MRN, date, signature digest, signed at): one streamed query, read once for the
+    export's visit ids and its manifest."""
     rows = (
         in_export_order(_visits(scope))
         .values_list("pk", "patient__mrn", "date_of_service", "content_digest", "signed_at")
@@ -124,7 +119,6 @@ def manifest_entries(scope: Scope, ids: list[int]) -> list[dict]:
             "signed_at": signed_at.isoformat() if signed_at else None,
         }
         for pk, mrn, day, digest, signed_at in rows
-        if pk in known  # not one signed since the ids were read
     ]
 
 
@@ -198,6 +192,13 @@ def visit_ids_by_patient(ids: list[int]) -> dict[int, list[int]]:
     return dict(grouped)
 
 
+def treatment_total(timed_minutes: int, untimed_minutes: int, services_minutes: int) -> int:
+    """Total treatment minutes (Pub. 100-02 ch. 15 §220.3): the timed minutes, the visit's own
+    untimed minutes and the untimed services' minutes, as billing.services.visit_billing adds
+    them. The one sum of every export file (CSV from rows, PDF and FHIR from instances)."""
+    return timed_minutes + untimed_minutes + services_minutes
+
+
 def timed_minutes(visit: Visit) -> int:
     """Total timed-code minutes of a visit: the stopped blocks of timed codes, each block's
     minutes as the note records them (`TimeBlock.minutes`)."""
@@ -205,12 +206,11 @@ def timed_minutes(visit: Visit) -> int:
 
 
 def treatment_minutes(visit: Visit) -> int:
-    """Total treatment minutes (Pub. 100-02 ch. 15 §220.3): timed minutes, the visit's untimed
-    minutes and the untimed services' minutes, as billing.services.visit_billing adds them."""
-    return (
-        timed_minutes(visit)
-        + visit.untimed_minutes
-        + sum(s.minutes for s in visit.untimed_services.all())
+    """`treatment_total` of a visit read with its blocks and untimed services."""
+    return treatment_total(
+        timed_minutes(visit),
+        visit.untimed_minutes,
+        sum(s.minutes for s in visit.untimed_services.all()),
     )
 
 
