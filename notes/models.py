@@ -315,6 +315,15 @@ def with_side(laterality_label: str, text: str) -> str:
     return f"{side} {text}"
 
 
+_SIDE_LABELS = dict(Side.choices)
+
+
+def site_of(laterality: str, text: str) -> str:
+    """A structure with its side from the stored columns ("left" + "C4-5 facet" → "left C4-5
+    facet"): `Finding.site` and `Technique.site`, and the exports reading plain rows."""
+    return with_side(_SIDE_LABELS.get(laterality, laterality) if laterality else "", text)
+
+
 class FindingCategory(models.TextChoices):
     JOINT = "joint", "Joint hypomobility / restriction"
     MYOFASCIAL = "myofascial", "Myofascial restriction"
@@ -351,7 +360,7 @@ class Finding(VisitChild):
     @property
     def site(self) -> str:
         """The structure with its side, e.g. "left C4-5 facet" or "bilateral upper trapezius"."""
-        return with_side(self.get_laterality_display() if self.laterality else "", self.structure)
+        return site_of(self.laterality, self.structure)
 
 
 # The choices of notes.rules.TECHNIQUE_KIND_TABLE, the one table of technique kinds.
@@ -396,7 +405,7 @@ class Technique(VisitChild):
 
     @property
     def site(self) -> str:
-        return with_side(self.get_laterality_display() if self.laterality else "", self.region)
+        return site_of(self.laterality, self.region)
 
 
 class TimeBlock(VisitChild):

@@ -27,10 +27,9 @@ from notes.models import (
     TimeBlock,
     UntimedService,
     Visit,
-    with_side,
+    site_of,
 )
 from notes.rules import TECHNIQUE_FIELDS, clock_minutes
-from plancare.models import Side
 from records.gather import Scope, in_export_order, in_scope, treatment_total
 
 VISIT_COLUMNS = [
@@ -112,12 +111,6 @@ def _iso(moment, tz) -> str:
 
 
 _KIND_LABELS = dict(TechniqueKind.choices)
-_SIDE_LABELS = dict(Side.choices)
-
-
-def _finding_site(structure: str, laterality: str) -> str:
-    """Finding.site from its columns."""
-    return with_side(_SIDE_LABELS.get(laterality, "") if laterality else "", structure)
 
 
 class _Children:
@@ -210,7 +203,7 @@ def _visit_rows(scope: Scope, known: set[int]) -> Iterator[tuple[list, list, lis
                 region,
                 side,
                 *detail,
-                f"{_finding_site(f_structure, f_side)}: {f_description}",
+                f"{site_of(f_side, f_structure)}: {f_description}",
             ]
             for t_pk, kind, region, side, *detail, f_structure, f_side, f_description in (
                 techniques.of(pk)
