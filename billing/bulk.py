@@ -5,7 +5,8 @@ answers for it alone, but reads the reference tables once for all the visits: th
 stored default profiles, the NCCI pairs and MUE limits of every code charted, the RVUs with
 the conversion factors, the payers' own fees, the KX thresholds and the year's spending of
 the visits' patients. 8 queries at most whatever the number of visits (fewer when nothing
-needs a table), instead of about 5 per visit.
+needs a table, and the national tables are kept per process by `billing.reference`), instead
+of about 5 per visit.
 
 The figures still come from the one computation, `billing.preview.billing_preview`, on the
 same `BillingInputs` the per-visit loader builds (the same rows charted, the same payer rules,
@@ -20,26 +21,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.db.models.functions import ExtractYear
 
-from billing.fees import rvu_rate
-from billing.models import (
-    ChargeLine,
-    CodeRvu,
-    FeeYear,
-    KxThreshold,
-    MueLimit,
-    NcciEdit,
-    PayerFee,
-    PayerProfile,
-)
+from billing import reference
+from billing.fees import national_rates
+from billing.models import ChargeLine, KxThreshold, PayerFee, PayerProfile
 from billing.preview import (
     BillingInputs,
     BillingPreview,
-    MueCap,
     PayerRules,
-    PtpPair,
     billing_preview,
     kx_codes,
     kx_considered,
@@ -47,12 +38,6 @@ from billing.preview import (
 from billing.services import charted_rows, default_payer_profile
 
 __all__ = ["visits_billing"]
-
-
-def _in_force(edit: NcciEdit, day: dt.date) -> bool:
-    """`billing.edits.in_force_on(day)` for a row already read: effective on or before the day,
-    not yet deleted."""
-    return edit.effective <= day and (edit.deletion is None or edit.deletion > day)
 
 
 def _profiles(visits) -> dict[int, PayerProfile]:
@@ -81,18 +66,12 @@ def _rates(
     wanted: dict[tuple, set[str]], profiles: dict[tuple, PayerProfile]
 ) -> dict[tuple, dict[str, Decimal]]:
     """`billing.fees.fee_schedule(...).rates` of each (profile key, year) with its codes:
-    3 queries at most (conversion factors, RVUs, the payers' own fees)."""
+    the national rates (`billing.fees.national_rates`), then the payers' own fees (1 query)."""
     codes = {code for needed in wanted.values() for code in needed}
     years = {key[1] for key in wanted}
     if not codes:
         return {key: {} for key in wanted}
-    factors = dict(FeeYear.objects.filter(year__in=years).values_list("year", "conversion_factor"))
-    national: dict[tuple[int, str], Decimal] = {}
-    if factors:
-        for rvu in CodeRvu.objects.filter(year__in=factors, code_id__in=codes):
-            national[(rvu.year, rvu.code_id)] = rvu_rate(
-                total_rvu=rvu.total, conversion_factor=factors[rvu.year]
-            )
+    national = national_rates(codes, years)
     payer_ids = {profile.pk for profile in profiles.values() if profile.pk is not None}
     own: dict[tuple[int, int, str], Decimal] = {}
     if payer_ids:
@@ -172,24 +151,6 @@ def visits_billing(
         )
     payers = {pk: PayerRules.of(profile) for pk, profile in profiles.items()}
 
-    edited = {c for v in visits if payers[v.pk].applies_edits for c in codes_of[v.pk]}
-    paired = {
-        c for v in visits if payers[v.pk].applies_edits and len(codes_of[v.pk]) > 1
-        for c in codes_of[v.pk]
-    }  # fmt: skip
-    edits: list[NcciEdit] = []
-    if paired:
-        days = [v.date_of_service for v in visits]
-        edits = list(
-            NcciEdit.objects.filter(
-                column1__in=paired, column2__in=paired, effective__lte=max(days)
-            )
-            .filter(Q(deletion__isnull=True) | Q(deletion__gt=min(days)))
-            .exclude(column1=F("column2"))
-            .order_by("column1", "column2", "-effective")
-        )
-    limits = MueLimit.objects.in_bulk(sorted(edited)) if edited else {}
-
     def profile_key(profile):
         return profile.pk if profile.pk is not None else ("default", profile.payer_type)
 
@@ -218,15 +179,8 @@ def visits_billing(
         day, codes, payer = visit.date_of_service, codes_of[visit.pk], payers[visit.pk]
         ptp, mue = (), {}
         if payer.applies_edits:
-            if len(codes) > 1:
-                ptp = tuple(
-                    PtpPair(e.column1, e.column2, e.modifier_indicator)
-                    for e in edits
-                    if e.column1 in codes and e.column2 in codes and _in_force(e, day)
-                )
-            mue = {
-                c: MueCap(limits[c].max_units, limits[c].adjudication) for c in codes if c in limits
-            }
+            ptp = reference.pairs_in_force(codes, day)
+            mue = reference.mue_caps(codes)
         profile = profiles[visit.pk]
         visit_rates = rates[(profile_key(profile), day.year)] if codes else {}
         threshold, year_to_date = None, Decimal(0)

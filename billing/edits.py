@@ -22,6 +22,7 @@ from typing import IO
 from django.db import transaction
 from django.db.models import F, Q
 
+from billing import reference
 from billing.cms_files import (
     CmsFileError,
     MueRow,
@@ -134,6 +135,7 @@ def _run_import(
             after = model.objects.count()
             result.created = after - before
             result.existing = result.rows - result.created
+        reference.clear()  # this process's kept answers; the others' within minutes
     except _Rejected:
         pass
     except CmsFileError as exc:  # no header, unreadable quoting: the whole file is refused

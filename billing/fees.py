@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
-from django.db.models import Subquery
-
+from billing import reference
 from billing.models import CodeRvu, FeeYear, PayerFee, PayerProfile
 
 CENT = Decimal("0.01")
@@ -47,12 +47,34 @@ def line_fee(
     return to_cents(amount)
 
 
+def national_rates(codes: Iterable[str], years: Iterable[int]) -> dict[tuple[int, str], Decimal]:
+    """The national non-facility rate of one unit of each code in each year, by (year, code):
+    total RVU × the year's conversion factor. A code without RVUs for the year, or a year
+    without a conversion factor, is absent. National data, kept per process and year
+    (`billing.reference`): 2 queries for a year not read yet."""
+    codes = set(codes)
+    rates = {}
+    for year in sorted(set(years)):
+        of_year = reference.kept(("rates", year), partial(_read_rates, year))
+        rates.update({(year, code): rate for code, rate in of_year.items() if code in codes})
+    return rates
+
+
+def _read_rates(year: int) -> dict[str, Decimal]:
+    factor = FeeYear.objects.filter(year=year).values_list("conversion_factor", flat=True).first()
+    if factor is None:
+        return {}
+    return {
+        rvu.code_id: rvu_rate(total_rvu=rvu.total, conversion_factor=factor)
+        for rvu in CodeRvu.objects.filter(year=year)
+    }
+
+
 @dataclass(frozen=True)
 class FeeSchedule:
     """The unit rates of some codes for one payer and year."""
 
     year: int
-    conversion_factor: Decimal | None
     rates: dict[str, Decimal]  # code -> rate of one unit; codes without a rate are absent
     payer_codes: frozenset[str]  # codes whose rate is the payer's own fee
 
@@ -61,21 +83,13 @@ class FeeSchedule:
 
 
 def fee_schedule(*, payer: PayerProfile, codes: Iterable[str], year: int) -> FeeSchedule:
-    """The rates of `codes` for the payer in `year`: 2 queries at most (the RVUs with the
-    year's conversion factor, the payer's own fees), whatever the number of codes."""
+    """The rates of `codes` for the payer in `year`: the national rates (`national_rates`),
+    replaced by the payer's own fee where one is configured (1 query when the payer is
+    stored)."""
     codes = sorted(set(codes))
     if not codes:
-        return FeeSchedule(year, None, {}, frozenset())
-    factor_of_year = FeeYear.objects.filter(year=year).values("conversion_factor")[:1]
-    rvus = CodeRvu.objects.filter(year=year, code_id__in=codes).annotate(
-        factor=Subquery(factor_of_year)
-    )
-    factor = None
-    rates: dict[str, Decimal] = {}
-    for rvu in rvus:
-        factor = rvu.factor
-        if factor is not None:
-            rates[rvu.code_id] = rvu_rate(total_rvu=rvu.total, conversion_factor=factor)
+        return FeeSchedule(year, {}, frozenset())
+    rates = {code: rate for (_, code), rate in national_rates(codes, [year]).items()}
     own: dict[str, Decimal] = {}
     if payer.pk is not None:
         own = dict(
@@ -84,4 +98,4 @@ def fee_schedule(*, payer: PayerProfile, codes: Iterable[str], year: int) -> Fee
             )
         )
     rates.update(own)
-    return FeeSchedule(year, factor, rates, frozenset(own))
+    return FeeSchedule(year, rates, frozenset(own))

@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.csvsafe import csv_safe  # re-exported: the one formula-safe cell rule
 from accounts.models import ASSISTANT_DISCIPLINES, User
-from billing.edits import mue_limits_for, ptp_edits_for
+from billing import reference
 from billing.fees import fee_schedule
 from billing.models import (
     ChargeLine,
@@ -38,9 +38,7 @@ from billing.preview import (
     Charted,
     CodeInfo,
     LineEstimate,
-    MueCap,
     PayerRules,
-    PtpPair,
     billing_preview,
     kx_codes,
     kx_considered,
@@ -240,8 +238,9 @@ def charted_totals(visit, *, blocks, services) -> tuple[int, int]:
 def billing_inputs(visit, *, blocks=None, services=None, techniques=None) -> BillingInputs:
     """Everything `billing_preview` needs about the visit. Pass the already-fetched time
     blocks, untimed services and techniques to save their queries; the rest is a fixed number
-    of queries (payer profile when the patient has none of their own, NCCI pairs when two
-    codes are charted, MUE limits, unit rates, KX threshold with the year's spending)."""
+    of queries (payer profile when the patient has none of their own, the payer's own fees,
+    KX threshold with the year's spending). The national tables (NCCI pairs, MUE limits, RVUs)
+    come from `billing.reference`, kept per process."""
     if blocks is None:
         blocks = visit.time_blocks.filter(stopped_at__isnull=False).select_related("clinician")
     if services is None:
@@ -258,13 +257,8 @@ def billing_inputs(visit, *, blocks=None, services=None, techniques=None) -> Bil
     codes = sorted({row.code.code for row in charted if row.minutes > 0 or not row.code.timed})
     ptp, mue = (), {}
     if payer.applies_edits:
-        ptp = tuple(
-            PtpPair(e.column1, e.column2, e.modifier_indicator) for e in ptp_edits_for(codes, day)
-        )
-        mue = {
-            code: MueCap(limit.max_units, limit.adjudication)
-            for code, limit in mue_limits_for(codes).items()
-        }
+        ptp = reference.pairs_in_force(codes, day)
+        mue = reference.mue_caps(codes)
     rates = fee_schedule(payer=profile, codes=codes, year=day.year).rates if codes else {}
     threshold, spent = None, Decimal(0)
     if kx_considered(payer, discipline, kx_codes(catalog, codes)):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from accounts.models import AccessAction
-from billing.models import Code
+from billing import reference
 from notes.forms import FindingForm, ManualBlockForm, MeasureForm, TechniqueForm
 from notes.models import Finding, GoalLink, Measure, Technique, TimeBlock, Visit
 from notes.phrases import goal_remark
@@ -275,7 +275,7 @@ def _chart(visit, user, applied: Applied, outcomes: dict, reason: str, rows, *, 
         _record(record, user, visit, technique, create, "technique (shorthand)")
 
     # 3. Time blocks, typed in: the reason is asked once for the entry.
-    timed_codes = list(Code.objects.filter(timed=True))
+    timed_codes = [code for code in reference.catalog() if code.timed]
     with_time = [
         i
         for i in items

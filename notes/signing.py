@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AccessAction, AccessEvent
+from billing import reference
 from billing.services import charge_lines_create
 from notes.facts import VISIT_RELATED, visit_annotations
 from notes.models import Addendum, Visit, VisitStatus
@@ -223,7 +224,8 @@ def sign_visit(*, visit_pk: int, user, password: str, clinic_id: int | None = No
         if user.clinic_id == visit.clinic_id:
             user.clinic = visit.clinic  # the same row, read with the visit (the access log's)
         note = NoteSnapshot(visit, user)
-        missing = note.blocking_items
+        with reference.fresh():  # the charge lines stored use the national tables as they are
+            missing = note.blocking_items
         if missing:
             raise SignRefused(
                 "The note cannot be signed yet. Complete every item below, then sign.",

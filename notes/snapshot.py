@@ -16,6 +16,7 @@ from functools import cached_property
 
 from django.db.models import prefetch_related_objects
 
+from billing import reference
 from billing.models import ChargeLine, Code
 from billing.preview import BillingPreview
 from billing.services import visit_billing
@@ -146,9 +147,9 @@ class NoteSnapshot:
     def active_goals(self) -> list:
         return list(self.visit.plan.goals.filter(status__in=ACTIVE_GOAL_STATUSES))
 
-    @cached_property
-    def codes(self) -> list[Code]:
-        return list(Code.objects.order_by("code"))
+    @property
+    def codes(self) -> tuple[Code, ...]:
+        return reference.catalog()
 
     @property
     def timed_codes(self) -> list[Code]:

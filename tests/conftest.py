@@ -147,6 +147,37 @@ def pytest_collection_modifyitems(config, items):
         )
 
 
+def keep_national_tables() -> None:
+    """Read the national tables into this process's shelf (`billing.reference`), as any
+    request after a worker's first finds them: query counts pinned after this are the steady
+    state's (a worker's first request in `REFERENCE_SECONDS` reads them: 5 queries more)."""
+    from billing import reference
+    from billing.fees import national_rates
+    from billing.models import FeeYear
+
+    codes = [code.code for code in reference.catalog()]
+    reference.ncci_rows()
+    reference.mue_caps(codes)
+    national_rates(codes, FeeYear.objects.values_list("year", flat=True))
+
+
+@pytest.fixture
+def national_tables_kept(db):
+    """The module's query counts are the steady state's: the national tables already kept."""
+    keep_national_tables()
+
+
+@pytest.fixture(autouse=True)
+def _forget_kept_reference_rows():
+    """Each test starts with this process's shelf of national tables empty
+    (`billing.reference`): the rows a test before it read were rolled back with it."""
+    from billing import reference
+
+    reference.clear()
+    yield
+    reference.clear()
+
+
 @pytest.fixture(autouse=True)
 def _restore_reference_data(request, django_db_blocker):
     """A transactional test (live server, real worker, concurrency) ends by emptying every

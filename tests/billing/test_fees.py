@@ -55,9 +55,13 @@ def test_a_payers_own_fee_overrides_the_rvu_estimate(db, payer_profiles):
     assert schedule.payer_codes == {"97140"}
 
 
-def test_it_reads_the_schedule_in_two_queries_whatever_the_codes(
+def test_it_reads_the_schedule_in_three_queries_whatever_the_codes_then_one(
     db, payer_profiles, django_assert_num_queries
 ):
     codes = ["97140", "97110", "97112", "97530", "98940"]
-    with django_assert_num_queries(2):  # RVUs with the conversion factor, the payer's own fees
-        fee_schedule(payer=payer_profiles["medicare_b"], codes=codes, year=2026)
+    # The conversion factor, the RVUs, the payer's own fees; then the national rates are kept.
+    with django_assert_num_queries(3):
+        first = fee_schedule(payer=payer_profiles["medicare_b"], codes=codes, year=2026)
+    with django_assert_num_queries(1):
+        again = fee_schedule(payer=payer_profiles["medicare_b"], codes=codes, year=2026)
+    assert again == first

@@ -11,6 +11,7 @@ from notes.carry import carry_forward
 from notes.facts import check_visit
 from notes.models import Visit, VisitStatus
 from notes.signing import canonical_content
+from tests.conftest import keep_national_tables
 from tests.desk.conftest import TODAY, plan_for, report_on, visit_on
 from tests.factories import (
     FindingFactory,
@@ -342,11 +343,11 @@ def _fill(pt, n: int) -> None:
 # patients' visits (treatment dates), then the earlier visits the stalled-progress and
 # cloned-note rules compare with their findings, techniques and measures); the undelivered
 # reminders (1); the clinician filter's choices, counted then listed (2). Then
-# billing.bulk.visits_billing's reads for the whole page (7 at most here: the payer's stored
-# default, NCCI pairs, MUE limits, fee years, RVUs, KX thresholds, the year's charge lines):
+# billing.bulk.visits_billing's reads for the whole page (3 at most here: the payer's stored
+# default, KX thresholds, the year's charge lines; the national tables are kept per process):
 # never per visit, never by the clinic's size (tests/desk/test_queries.py pins them).
 FIXED_QUERIES = 25
-BILLING = 7
+BILLING = 3
 
 
 @pytest.mark.parametrize("notes", [1, 200])
@@ -355,6 +356,7 @@ def test_a_page_costs_the_same_queries_whatever_the_clinics_size(
 ):
     _fill(pt, notes)
     on_page = min(notes, 50)
+    keep_national_tables()
     with django_assert_max_num_queries(FIXED_QUERIES + BILLING):
         response = admin_client_.get(DESK)
     assert len(rows(response)) == on_page
@@ -367,6 +369,7 @@ def test_a_deep_page_of_a_bigger_clinic_costs_no_more_than_a_full_first_page(
     from django.test.utils import CaptureQueriesContext
 
     _fill(pt, 120)
+    keep_national_tables()
     with CaptureQueriesContext(connection) as first:
         admin_client_.get(DESK)
     with CaptureQueriesContext(connection) as deep:

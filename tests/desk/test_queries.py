@@ -16,7 +16,7 @@ from notes.models import VisitStatus
 from tests.desk.conftest import TODAY, plan_for, report_on, visit_on
 from tests.factories import FindingFactory, TimeBlockFactory
 
-pytestmark = pytest.mark.usefixtures("clock", "reference_data")
+pytestmark = pytest.mark.usefixtures("clock", "reference_data", "national_tables_kept")
 
 SIZES = [110, 330]  # drafts (and plans, access events) of the clinic: 3 and 7 pages of 50
 
@@ -29,10 +29,11 @@ REQUEST = 3
 # supervisor, then their findings, techniques, time blocks, measures, goal links,
 # carried-forward items and untimed services: 8.
 DESK_READS = 3 + 3 + 8
-# billing.bulk.visits_billing for the page: stored default profiles, NCCI pairs, MUE limits,
-# conversion factors, RVUs, KX thresholds, the patients' charge lines of the year: 7 (no
-# payer's own fees: no patient has a profile of their own).
-BILLING = 7
+# billing.bulk.visits_billing for the page: stored default profiles, KX thresholds, the
+# patients' charge lines of the year: 3 (no payer's own fees: no patient has a profile of
+# their own; the national tables, NCCI pairs, MUE limits and RVUs, are kept per process and
+# `count` reads them first, as a worker's earlier request has).
+BILLING = 3
 # notes.facts.facts_for_loaded_visits of the page's visits as read: the patients' visits, then
 # the earlier visits (drafts here) with their findings, techniques and measures: 5 (before: 12,
 # the page's visits and their rows read a second time).

@@ -10,7 +10,8 @@ from notes.models import TimeBlock, Visit
 from tests.notes.conftest import TODAY, url
 from tests.notes.test_queries import HX, count, grow
 
-pytestmark = pytest.mark.django_db
+# Counts of the steady state: the national tables already kept (billing.reference).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("national_tables_kept")]
 
 
 def autosave(client, visit: Visit, n: int) -> tuple[int, object]:
