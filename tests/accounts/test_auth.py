@@ -89,3 +89,19 @@ def test_it_keeps_patient_pages_out_of_browser_caches(pt_client):
 def test_it_shows_the_charges_menu_to_admins_but_not_to_clinicians(pt_client, admin_client_):
     assert "Charges" not in pt_client.get("/").text
     assert "Charges" in admin_client_.get("/").text
+
+
+def test_passwords_are_stored_with_argon2id_and_older_hashes_move_to_it_at_sign_in(
+    client, pt, password, settings
+):
+    # The hashers of a real installation (the suite itself hashes with MD5 for speed).
+    from django.contrib.auth.hashers import make_password
+
+    settings.PASSWORD_HASHERS = settings.PRODUCTION_PASSWORD_HASHERS
+    pt.password = make_password(password, hasher="pbkdf2_sha256")  # stored before the change
+    pt.save(update_fields=["password"])
+    response = client.post(reverse("login"), {"username": "pt", "password": password})
+    assert response.status_code == 302  # the older hash still lets the clinician in
+    pt.refresh_from_db()
+    assert pt.password.startswith("argon2$argon2id$")
+    assert pt.check_password(password)
