@@ -1,6 +1,7 @@
 import zoneinfo
 
 import pgtrigger
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -99,6 +100,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         name = self.get_full_name() or self.username
         return f"{name}, {self.credentials}" if self.credentials else name
+
+    def confirms_password(self, raw_password: str) -> bool:
+        """The password typed again to sign, co-sign or write a report. Checked without
+        rehashing the stored hash (as `check_password` does when the hasher has changed): a
+        new hash would end the session the signer is working in. Sign-in upgrades it."""
+        return bool(raw_password) and check_password(raw_password, self.password)
 
     @property
     def is_clinician(self) -> bool:

@@ -233,7 +233,7 @@ def sign_visit(*, visit_pk: int, user, password: str, clinic_id: int | None = No
                 items=missing,
                 snapshot=note,
             )
-        if not password or not user.check_password(password):
+        if not user.confirms_password(password):
             raise SignRefused(
                 WRONG_PASSWORD,
                 reason=SignRefused.WRONG_PASSWORD,
@@ -297,7 +297,7 @@ def cosign_visit(*, visit_pk: int, user, password: str) -> Visit:
                 f"Only the supervising therapist of {visit.clinician} can co-sign this note.",
                 reason=SignRefused.NOT_ALLOWED,
             )
-        if not password or not user.check_password(password):
+        if not user.confirms_password(password):
             raise SignRefused(WRONG_PASSWORD, reason=SignRefused.WRONG_PASSWORD, field="password")
         visit.cosigned_by = user
         visit.cosigned_at = timezone.now()
@@ -322,7 +322,7 @@ def addendum_create(
             "Addenda are for signed notes; change the draft itself instead.",
             reason=SignRefused.CONFLICT,
         )
-    if not password or not user.check_password(password):
+    if not user.confirms_password(password):
         raise SignRefused(WRONG_PASSWORD, reason=SignRefused.WRONG_PASSWORD, field="password")
     with transaction.atomic():
         addendum = Addendum(

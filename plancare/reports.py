@@ -123,7 +123,7 @@ def _check_signer(user, password: str) -> None:
     in with."""
     if not can_write_progress_report(user):
         raise PlanError(PROGRESS_REPORT_REFUSAL)
-    if not password or not user.check_password(password):
+    if not user.confirms_password(password):
         raise ReportRefused(WRONG_PASSWORD, field="password")
 
 

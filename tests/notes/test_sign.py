@@ -409,3 +409,22 @@ def test_two_simultaneous_sign_offs_give_one_signature(pt, clock, reference_data
     assert visit.is_signed
     assert ChargeLine.objects.filter(visit=visit).count() == 1
     assert AccessEvent.objects.filter(action="sign", object_id=str(visit.pk)).count() == 1
+
+
+def test_signing_with_a_hash_from_an_older_hasher_keeps_the_session(s1_visit, pt, clock, settings):
+    # Signed in before the hasher changed: the password typed again at sign-off is checked
+    # as stored (no rehash, which would change the session's auth hash and sign the
+    # clinician out mid-visit); sign-in moves the hash to Argon2id.
+    from django.contrib.auth.hashers import make_password
+
+    settings.PASSWORD_HASHERS = settings.PRODUCTION_PASSWORD_HASHERS
+    pt.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    pt.save(update_fields=["password"])
+    client = Client()
+    client.force_login(pt)
+    response = sign(client, s1_visit)
+    assert response.status_code == 302, response.content.decode()[:300]
+    assert Visit.objects.get(pk=s1_visit.pk).is_signed
+    assert client.get(url("visit_note", s1_visit)).status_code == 200  # still signed in
+    pt.refresh_from_db()
+    assert pt.password.startswith("pbkdf2_sha256$")
