@@ -37,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.harness import HARNESS_FINDING  # noqa: E402
 from bench.report import report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,7 +135,9 @@ BLOCK_ADD = _post(
 FINDING_ADD = _post(
     "finding-add",
     "/visits/{today}/findings/",
-    "category=joint&region=Cervical+spine&structure=C5-6&description=Restricted+glide+{n}",
+    "category=joint&region=Cervical+spine&structure=C5-6&description="
+    + HARNESS_FINDING.replace(" ", "+")
+    + "{n}",
 )
 
 
