@@ -12,8 +12,10 @@ import json
 import math
 from dataclasses import dataclass
 
+from django.core.paginator import Page as DjangoPage
+from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 
 ESTIMATE_FROM = 1000
 
@@ -101,3 +103,18 @@ def get_page(queryset: QuerySet, raw_number, per_page: int) -> Page:
             get_page(queryset, last, per_page) if count else Page([], 1, per_page, False, 0, False)
         )
     return Page(rows, number, per_page, has_next, count, False)
+
+
+def counted_page(queryset: QuerySet, raw_number, per_page: int) -> DjangoPage:
+    """Django's page of `queryset` in one query, for a list whose every match is read anyway
+    to sort it (a search sorted by name): the total rides on each row, COUNT(*) OVER (), in
+    place of a second scan of the same matches. Past the end, or with no match, Django's
+    paginator answers (the last page; a count query more)."""
+    paginator = Paginator(queryset.annotate(_matches=Window(Count("pk"))), per_page)
+    number = page_number(raw_number)
+    start = (number - 1) * per_page
+    rows = list(paginator.object_list[start : start + per_page])
+    if not rows:
+        return Paginator(queryset, per_page).get_page(raw_number)
+    paginator.count = rows[0]._matches  # the cached property, set from the rows
+    return DjangoPage(rows, number, paginator)

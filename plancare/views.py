@@ -26,6 +26,7 @@ from django_htmx.http import trigger_client_event
 
 from accounts.decorators import object_view, writer_required
 from accounts.models import AccessAction, AccessEvent
+from billing.paging import counted_page
 from plancare import reports, services
 from plancare.access import (
     get_diagnosis_for_user,
@@ -102,10 +103,16 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     # matches by name ignoring case instead, so PostgreSQL finds them through the trigram
     # indexes (plancare migration 0002) rather than walking the name index past every
     # non-matching patient until 25 match.
-    order = (Lower("last_name"), Lower("first_name"), "id") if query else ORDER_BY_NAME
-    page = Paginator(
-        patients.prefetch_related(current_plans).order_by(*order), PATIENTS_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    # Sorting the matches reads every one of them: the page carries their number too (one
+    # scan, not a COUNT(*) scanning them again).
+    patients = patients.prefetch_related(current_plans)
+    if query:
+        order = (Lower("last_name"), Lower("first_name"), "id")
+        page = counted_page(patients.order_by(*order), request.GET.get("page"), PATIENTS_PER_PAGE)
+    else:
+        page = Paginator(patients.order_by(*ORDER_BY_NAME), PATIENTS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
     context = {
         "page": page,
         "query": query,

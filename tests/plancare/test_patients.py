@@ -68,8 +68,13 @@ def test_it_pages_the_list_25_at_a_time_keeping_the_search(pt_client, clinic):
     second = pt_client.get(reverse("patient_list"), {"q": "smith", "page": 2})
     assert second.text.count("list-group-item-action") == 5
     assert "Smith29" in second.text
-    # A page out of range shows the last page rather than an error.
+    assert "30 patients matching" in second.text  # the count rides on the page's rows
+    # A page out of range shows the last page rather than an error, searching or not.
     assert pt_client.get(reverse("patient_list"), {"page": 99}).status_code == 200
+    past = pt_client.get(reverse("patient_list"), {"q": "smith", "page": 9})
+    assert "Smith29" in past.text and "page 2 of 2" in past.text
+    not_a_number = pt_client.get(reverse("patient_list"), {"q": "smith", "page": "x"})
+    assert "Smith00" in not_a_number.text and "page 1 of 2" in not_a_number.text
 
 
 def test_it_answers_htmx_searches_with_the_results_only(pt_client, patient):

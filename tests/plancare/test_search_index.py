@@ -75,9 +75,9 @@ def test_a_search_costs_the_same_queries_with_more_matches(
     pt_client, clinic, django_assert_max_num_queries, n
 ):
     _patients(clinic, n)
-    with django_assert_max_num_queries(6):
-        # session, user, clinic (time zone of "today"), the count of matches, the page of
-        # patients, their plans covering today (prefetch)
+    with django_assert_max_num_queries(5):
+        # session, user, clinic (time zone of "today"), the page of patients with the number
+        # of matches on each row (one scan), their plans covering today (prefetch)
         response = pt_client.get(reverse("patient_list"), {"q": "whitf"})
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(n, 25)
