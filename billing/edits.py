@@ -1,13 +1,14 @@
-"""The NCCI PTP and MUE tables: importers of the CMS practitioner files and the lookups the
-billing preview uses (DOMAIN.md §5).
+"""The NCCI PTP and MUE tables: importers of the CMS practitioner files (DOMAIN.md §5). The
+billing preview reads the rows through `billing.reference`.
 
 Importing: the rows stream from `billing.cms_files` (which finds the header, skips the
 preamble and counts lines as an editor does) and are upserted in batches of 5,000 inside one
 transaction. Every invalid row is collected; if there is any, the transaction is rolled back
 and nothing is imported, and the result lists each bad row with its line number. Rerunning a
 file gives the same table (upsert on the natural key: column 1, column 2 and effective date
-for PTP; the code for MUE). Deleted edits are kept with their deletion date; the lookups apply
-an edit on a date of service only while it is in force.
+for PTP; the code for MUE). Deleted edits are kept with their deletion date;
+`billing.reference.pairs_in_force` applies an edit on a date of service only while it is in
+force.
 """
 
 from __future__ import annotations
@@ -16,11 +17,9 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from typing import IO
 
 from django.db import transaction
-from django.db.models import F, Q
 
 from billing import reference
 from billing.cms_files import (
@@ -195,31 +194,3 @@ def mue_import(source: str | os.PathLike[str] | IO[str] | Iterable[str]) -> Impo
         unique_fields=["code"],
         update_fields=MUE_UPDATE_FIELDS,
     )
-
-
-# --- lookups ------------------------------------------------------------------------------------
-
-
-def in_force_on(day: date) -> Q:
-    """Edits in force on a date of service: effective on or before it, not yet deleted."""
-    return Q(effective__lte=day) & (Q(deletion__isnull=True) | Q(deletion__gt=day))
-
-
-def ptp_edits_for(codes: Iterable[str], day: date) -> list[NcciEdit]:
-    """The PTP edits between any two of `codes` in force on `day` (one query)."""
-    codes = sorted(set(codes))
-    if len(codes) < 2:
-        return []
-    return list(
-        NcciEdit.objects.filter(in_force_on(day), column1__in=codes, column2__in=codes)
-        .exclude(column1=F("column2"))
-        .order_by("column1", "column2", "-effective")
-    )
-
-
-def mue_limits_for(codes: Iterable[str]) -> dict[str, MueLimit]:
-    """The MUE of each of `codes` that has one (one query)."""
-    codes = sorted(set(codes))
-    if not codes:
-        return {}
-    return MueLimit.objects.in_bulk(codes)

@@ -42,7 +42,7 @@ class NcciRow:
     modifier_indicator: int
 
     def in_force_on(self, day: dt.date) -> bool:
-        """`billing.edits.in_force_on(day)` for a row already read: effective on or before
+        """Whether the edit applies on a date of service (DOMAIN.md §5): effective on or before
         the day, not yet deleted."""
         return self.effective <= day and (self.deletion is None or self.deletion > day)
 
@@ -129,7 +129,7 @@ def ncci_rows() -> tuple[NcciRow, ...]:
 
 def pairs_in_force(codes: Iterable[str], day: dt.date) -> tuple[PtpPair, ...]:
     """The NCCI PTP edits between any two of `codes` in force on `day`, as the preview takes
-    them (what `billing.edits.ptp_edits_for` reads, from the rows kept)."""
+    them, from the rows kept."""
     codes = frozenset(codes)
     if len(codes) < 2:
         return ()

@@ -8,8 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from billing import edits
-from billing.edits import mue_import, mue_limits_for, ptp_edits_for, ptp_import
+from billing.edits import mue_import, ptp_import
 from billing.models import MueLimit, NcciEdit
+from billing.preview import PtpPair
+from billing.reference import mue_caps, pairs_in_force
 
 PREAMBLE = [
     "CPT\u00ae codes and descriptions only are copyright 2025 American Medical Association.",
@@ -184,11 +186,11 @@ def test_edits_apply_from_their_effective_date_until_their_deletion_date(db):
         column1="97012", column2="97140", effective=dt.date(2027, 1, 1), modifier_indicator=1
     )
     codes = ["97140", "97530", "97012"]
-    assert [str(e) for e in ptp_edits_for(codes, dt.date(2026, 6, 30))] == ["97140/97530 (mod 1)"]
-    assert ptp_edits_for(codes, dt.date(2026, 7, 1)) == []  # deleted on that day
-    assert ptp_edits_for(codes, dt.date(2019, 12, 31)) == []  # not yet in force
-    assert [str(e) for e in ptp_edits_for(codes, dt.date(2027, 1, 1))] == ["97012/97140 (mod 1)"]
-    assert ptp_edits_for(["97140"], dt.date(2026, 6, 30)) == []  # one code makes no pair
+    assert pairs_in_force(codes, dt.date(2026, 6, 30)) == (PtpPair("97140", "97530", 1),)
+    assert pairs_in_force(codes, dt.date(2026, 7, 1)) == ()  # deleted on that day
+    assert pairs_in_force(codes, dt.date(2019, 12, 31)) == ()  # not yet in force
+    assert pairs_in_force(codes, dt.date(2027, 1, 1)) == (PtpPair("97012", "97140", 1),)
+    assert pairs_in_force(["97140"], dt.date(2026, 6, 30)) == ()  # one code makes no pair
 
 
 # --- MUE ------------------------------------------------------------------------------------------
@@ -224,7 +226,7 @@ def test_mue_rerun_is_idempotent_and_a_new_value_updates(db, tmp_path):
     changed = MUE_LINES[:5] + ["97140,4,3 Date of Service Edit: Clinical,Clinical: Data"]
     mue_import(write(tmp_path, "mue2.csv", changed))
     assert MueLimit.objects.count() == 3
-    assert mue_limits_for(["97140", "97010"])["97140"].max_units == 4
+    assert mue_caps(["97140", "97010"])["97140"].max_units == 4
 
 
 def test_a_bad_mue_row_is_reported_with_its_line_and_nothing_is_imported(db, tmp_path):
