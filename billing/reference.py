@@ -48,31 +48,25 @@ class NcciRow:
 
 
 class _Shelf:
-    """Answers kept by key until they are `REFERENCE_SECONDS` old or the shelf is emptied."""
+    """Answers by key, each kept `REFERENCE_SECONDS` after it was read. Plain dict operations:
+    atomic under the interpreter lock, so threads of one process need no lock of their own (two
+    reading the same key at once both read, and the later answer stays)."""
 
     def __init__(self) -> None:
-        self._answers: dict = {}
-        self._filled_at = time.monotonic()
-        self._lock = threading.Lock()
+        self._answers: dict = {}  # key -> (when read, answer)
 
     def get(self, key, read: Callable):
-        with self._lock:
-            if time.monotonic() - self._filled_at > REFERENCE_SECONDS:
-                self._answers.clear()
-                self._filled_at = time.monotonic()
-            if key in self._answers:
-                return self._answers[key]
-        answer = read()
-        with self._lock:
-            if not self._answers:
-                self._filled_at = time.monotonic()
-            self._answers[key] = answer
+        found = self._answers.get(key)
+        if found is not None and time.monotonic() - found[0] <= REFERENCE_SECONDS:
+            return found[1]
+        return self.put(key, read())
+
+    def put(self, key, answer):
+        self._answers[key] = (time.monotonic(), answer)
         return answer
 
     def clear(self) -> None:
-        with self._lock:
-            self._answers.clear()
-            self._filled_at = time.monotonic()
+        self._answers.clear()
 
 
 _shelf = _Shelf()
@@ -85,7 +79,8 @@ def clear(**_signal) -> None:
 
 
 class fresh:
-    """Within this block the tables are read from the database, not the shelf (sign-off)."""
+    """Within this block the tables are read from the database (sign-off), and what is read
+    replaces what the shelf kept."""
 
     def __enter__(self):
         _bypass.depth = getattr(_bypass, "depth", 0) + 1
@@ -95,9 +90,9 @@ class fresh:
 
 
 def kept(key, read: Callable):
-    """The answer kept under `key`, else `read()` kept there (read afresh inside `fresh()`)."""
+    """The answer kept under `key`, else `read()` kept there (read again inside `fresh()`)."""
     if getattr(_bypass, "depth", 0):
-        return read()
+        return _shelf.put(key, read())
     return _shelf.get(key, read)
 
 

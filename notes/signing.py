@@ -224,8 +224,11 @@ def sign_visit(*, visit_pk: int, user, password: str, clinic_id: int | None = No
         if user.clinic_id == visit.clinic_id:
             user.clinic = visit.clinic  # the same row, read with the visit (the access log's)
         note = NoteSnapshot(visit, user)
-        with reference.fresh():  # the charge lines stored use the national tables as they are
-            missing = note.blocking_items
+        # The preview the audit and the charge lines share, from the national tables as they
+        # are now: the charge lines are stored for good.
+        with reference.fresh():
+            preview = note.billing
+        missing = note.blocking_items
         if missing:
             raise SignRefused(
                 "The note cannot be signed yet. Complete every item below, then sign.",
@@ -262,7 +265,7 @@ def sign_visit(*, visit_pk: int, user, password: str, clinic_id: int | None = No
                 "updated_at",
             ]
         )
-        charge_lines_create(visit=visit, preview=note.billing)
+        charge_lines_create(visit=visit, preview=preview)
         AccessEvent.record(
             user=user,
             action=AccessAction.SIGN,

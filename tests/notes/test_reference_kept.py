@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from billing import reference
 from billing.edits import mue_import
+from billing.fees import national_rates
 from billing.models import ChargeLine, CodeRvu
 from notes.signing import sign_visit
 from tests.factories import PASSWORD
@@ -43,12 +44,17 @@ def test_the_note_page_reads_the_national_tables_once(s1_visit, pt_client, clock
     assert national_reads(pt_client, path) == []  # the next ones do not
 
 
-def test_sign_off_stores_charge_lines_at_the_rates_in_the_database(s1_visit, pt, pt_client, clock):
+def test_sign_off_stores_charge_lines_at_the_rates_in_the_database(
+    s1_visit, pt, pt_client, clock, django_assert_num_queries
+):
     pt_client.get(url("visit_note", s1_visit))  # the 2026 rates now kept in this process
     rate = raise_97140_rvu_elsewhere()
     sign_visit(visit_pk=s1_visit.pk, user=pt, password=PASSWORD)
     line = ChargeLine.objects.get(visit=s1_visit, code_id="97140")
     assert line.fee_estimate == rate * line.units
+    # What sign-off read replaced what the process kept: the next notes show it too.
+    with django_assert_num_queries(0):
+        assert national_rates(["97140"], [2026]) == {(2026, "97140"): rate}
 
 
 def test_a_change_made_elsewhere_shows_once_the_kept_rows_expire(
