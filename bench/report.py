@@ -75,8 +75,11 @@ def report(
             f"{fmt(r['p50'])} | {fmt(r['p95'])} | {fmt(r['p99'])} | "
             f"{errors}{f' ({detail})' if detail else ''} | {ratio_t} | {ratio_p} |"
         )
+    notes = [f"{r['name']}: {r['note']}." for r in rows if r.get("note")]
     for name, why in skipped.items():
         lines.append(f"| {name} | not measured: {why} | | | | | | | | |")
+    if notes:
+        lines += ["", *notes]
     if csvs:
         lines += [
             "",

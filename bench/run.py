@@ -157,7 +157,6 @@ def clinician_thread(plan: dict, work: dict, steps: list[dict], slot_base: int =
             "patients": work["patients"] or [0],
             "drafts": work["drafts"] or [0],
             "signed": work["signed"] or [0],
-            "ready": work["ready"] or [0],
             "terms": plan["search_terms"],
         },
         "steps": steps,
@@ -174,23 +173,49 @@ def session_thread(plan: dict, session: dict, steps: list[dict]) -> dict:
     }
 
 
+SIGN = _post(
+    "sign", "/visits/{list:ready}/sign/", "password={password}", sessions="ready", once="ready"
+)
+
+
+def signing_threads(plan: dict) -> list[dict]:
+    """Sign-off: every clinician's complete drafts, each signed once by its own clinician (the
+    request carries that clinician's session), dealt round robin to the threads; a thread
+    stops when its share is signed. A clinician's own few drafts would run out within the
+    run and be answered "already signed"."""
+    pool = [(draft, w["session"]) for w in plan["clinicians"] for draft in w["ready"]]
+    threads = []
+    for i in range(min(CONCURRENCY, len(pool))):
+        share = pool[i::CONCURRENCY]
+        threads.append(
+            {
+                "cookie": share[0][1]["cookie"],
+                "csrf": share[0][1]["csrf"],
+                "vars": {"password": plan["password"]},
+                "lists": {
+                    "ready": [draft for draft, _ in share],
+                    "ready_cookie": [session["cookie"] for _, session in share],
+                    "ready_csrf": [session["csrf"] for _, session in share],
+                },
+                "steps": [SIGN],
+            }
+        )
+    return threads
+
+
 def interactions(plan: dict) -> list[tuple[str, str, object]]:
     """(name, what it loads, threads(plan) -> the per-thread scripts)."""
     cl = plan["clinicians"]
     charges = f"/billing/charges/?from={plan['charge_from']}&to={plan['charge_to']}"
 
-    def per_clinician(steps, *, order=None, slot_base=0):
-        chosen = order or cl
+    def per_clinician(steps, *, slot_base=0):
         return lambda p: [
-            clinician_thread(p, chosen[i % len(chosen)], steps, slot_base)
-            for i in range(CONCURRENCY)
+            clinician_thread(p, cl[i % len(cl)], steps, slot_base) for i in range(CONCURRENCY)
         ]
 
     def as_admin(steps):
         return lambda p: [session_thread(p, p["admin"], steps) for _ in range(CONCURRENCY)]
 
-    # Sign-off: the clinicians with the most complete drafts (each draft is signed once).
-    signers = sorted(cl, key=lambda w: -len(w["ready"]))
     out = [
         ("baseline-plain", "`/bench/plain/`", per_clinician([_get("plain", "/bench/plain/")])),
         (
@@ -231,14 +256,7 @@ def interactions(plan: dict) -> list[tuple[str, str, object]]:
             "POST a typed-in block (htmx: the time section, units and checklist in one answer)",
             per_clinician([BLOCK_ADD], slot_base=0),
         ),
-        (
-            "sign-off",
-            "POST sign with password (htmx)",
-            per_clinician(
-                [_post("sign", "/visits/{list:ready}/sign/", "password={password}")],
-                order=signers,
-            ),
-        ),
+        ("sign-off", "POST sign with password (htmx)", signing_threads),
         (
             "charge-list",
             "`/billing/charges/` last 30 days (admin)",
@@ -556,9 +574,19 @@ def main() -> int:
                 continue  # another checkout has no baseline views
             if only and name not in only and not name.startswith("baseline"):
                 continue
+            threads = build(plan)
+            if not threads:
+                skipped[name] = "nothing to load: no complete draft is left (seed afresh)"
+                continue
             drain()
-            result = wrk(build(plan), SECONDS)
+            result = wrk(threads, SECONDS)
             result.update(name=name, loads=loads)
+            pool = sum(len(t["lists"]["ready"]) for t in threads if t["steps"] == [SIGN])
+            if pool and result["requests"] >= pool:
+                result["note"] = (
+                    f"every complete draft ({pool:,}) signed before the {SECONDS} s ended: "
+                    "req/s is a lower bound"
+                )
             if os.environ.get("BENCH_DEBUG"):
                 print(json.dumps(result["acks"], indent=1))
             rows.append(result)

@@ -4,7 +4,10 @@
 --   wrk -t8 -c8 -d10s -s bench/wrk.lua http://127.0.0.1:8170 -- plan.lua
 --
 -- plan.lua returns { threads = { {cookie=, csrf=, vars={...}, lists={...}, steps={...}}, ... } }.
--- A step: {name=, method=, path=, body=, htmx=true, capture={var=pattern}, ack=name}.
+-- A step: {name=, method=, path=, body=, htmx=true, capture={var=pattern}, ack=name,
+-- sessions=list, once=list}: with `sessions`, each cycle's request is sent as the user of that
+-- cycle's item of the lists <list>_cookie and <list>_csrf instead of the thread's own; with
+-- `once`, the thread stops after the last item of that list answered (each item used once).
 -- In path and body, {var} is a variable (captured from an earlier response or given in vars),
 -- {n} the cycle number, {tid} the thread number, {list:name} the cycle's item of a list, and
 -- {slot}/{slot_end} a two-minute clock slot (HH:MM) of the cycle from vars.slot_base minutes.
@@ -61,9 +64,14 @@ end
 -- out is sent again as it was.
 function request()
   local s = me.steps[step]
-  local headers = { Cookie = me.cookie }
+  local cookie, csrf = me.cookie, me.csrf
+  if s.sessions then
+    local i = (cycle - 1) % #me.lists[s.sessions] + 1
+    cookie, csrf = me.lists[s.sessions .. "_cookie"][i], me.lists[s.sessions .. "_csrf"][i]
+  end
+  local headers = { Cookie = cookie }
   if s.method ~= "GET" then
-    headers["X-CSRFToken"] = me.csrf
+    headers["X-CSRFToken"] = csrf
     headers["Content-Type"] = "application/x-www-form-urlencoded"
   end
   if s.htmx then headers["HX-Request"] = "true" end
@@ -89,6 +97,9 @@ function response(status, headers, body)
     end
   end
   encode_acks()
+  if s.once and cycle >= #me.lists[s.once] then
+    wrk.thread:stop()
+  end
   step = step + 1
   if step > #me.steps then
     step = 1

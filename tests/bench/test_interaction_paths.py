@@ -57,3 +57,33 @@ def test_every_benchmarked_path_resolves_to_a_view(bench_urls):  # noqa: F811
         seen.add(match.url_name)
     # The note's pages and its htmx answers are among them.
     assert {"visit_note", "note_form", "block_add", "visit_sign", "desk"} <= seen
+
+
+def test_sign_off_signs_each_complete_draft_once_as_its_own_clinician():
+    # Each clinician's few complete drafts, signed by their own thread, ran out within the
+    # run and were answered "already signed" (409) as errors: the pool is every clinician's,
+    # each draft sent with its clinician's session, and a thread stops when its share is done.
+    plan = {
+        **PLAN,
+        "clinicians": [
+            {
+                **PLAN["clinicians"][0],
+                "session": {"cookie": f"c{i}", "csrf": f"t{i}"},
+                "ready": [100 * i + k for k in range(3)],
+            }  # fmt: skip
+            for i in range(1, 4)
+        ],
+    }
+    threads = run.signing_threads(plan)
+    sent = []
+    for thread in threads:
+        lists = thread["lists"]
+        assert thread["steps"][0]["once"] == "ready"
+        sent += zip(lists["ready"], lists["ready_cookie"], lists["ready_csrf"], strict=True)
+    assert sorted(sent) == sorted(
+        (100 * i + k, f"c{i}", f"t{i}") for i in range(1, 4) for k in range(3)
+    )
+    assert len(threads) == run.CONCURRENCY  # 9 drafts over 8 threads: each thread has one
+    assert (
+        run.signing_threads({**plan, "clinicians": [{**plan["clinicians"][0], "ready": []}]}) == []
+    )
