@@ -4,9 +4,10 @@
 answers for it alone, but reads the reference tables once for all the visits: the payers'
 stored default profiles, the NCCI pairs and MUE limits of every code charted, the RVUs with
 the conversion factors, the payers' own fees, the KX thresholds and the year's spending of
-the visits' patients. 8 queries at most whatever the number of visits (fewer when nothing
-needs a table, and the national tables are kept per process by `billing.reference`), instead
-of about 5 per visit.
+the visits' patients. 4 queries at most whatever the number of visits (the payers' default
+profiles, their own fees, the KX thresholds and spending; fewer when nothing needs one), plus
+the national tables when this process has not kept them (`billing.reference`: 4 more on a
+worker's first page in five minutes), instead of about 5 per visit.
 
 The figures still come from the one computation, `billing.preview.billing_preview`, on the
 same `BillingInputs` the per-visit loader builds (the same rows charted, the same payer rules,
