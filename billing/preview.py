@@ -26,6 +26,7 @@ from billing.units import (
     allocate_units,
     explain_units,
 )
+from billing.units import minute_totals as units_minute_totals
 
 # Where a warning sends the clinician on the note page.
 WHERE_TIME = "#time"
@@ -186,11 +187,12 @@ class _Service:
 
 
 def minute_totals(charted, untimed_minutes: int) -> tuple[int, int]:
-    """Total timed minutes and total treatment minutes (timed, the untimed services' and the
-    visit's other untimed minutes), as Medicare asks for both (DOMAIN.md §3)."""
-    timed = sum(row.minutes for row in charted if row.code.timed)
-    untimed = sum(row.minutes for row in charted if not row.code.timed)
-    return timed, timed + untimed + untimed_minutes
+    """`billing.units.minute_totals` of charted rows: the timed codes' minutes, then the
+    untimed services' with the visit's other untimed minutes (DOMAIN.md §3)."""
+    return units_minute_totals(
+        (row.minutes for row in charted if row.code.timed),
+        [*(row.minutes for row in charted if not row.code.timed), untimed_minutes],
+    )
 
 
 def _units_text(units: dict[str, int]) -> str:

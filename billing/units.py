@@ -28,7 +28,7 @@ Per-code rule ("rule of eights", CPT/AMA; many commercial payers)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "CodeUnits",
     "allocate_units",
     "explain_units",
+    "minute_totals",
     "total_units",
 ]
 
@@ -79,6 +80,15 @@ def _validated(minutes: Mapping[str, int]) -> dict[str, int]:
             raise ValueError(f"code {code!r} has leading or trailing whitespace")
         checked[code] = _check_minutes(value, f"minutes of {code}")
     return dict(sorted(checked.items()))
+
+
+def minute_totals(timed: Iterable[int], untimed: Iterable[int]) -> tuple[int, int]:
+    """(total timed minutes, total treatment minutes), the two totals Medicare asks the note
+    for (DOMAIN.md §3): the timed codes' minutes, then those with every untimed minute (the
+    untimed services' and the visit's other untimed time). The one sum of the note, its
+    billing preview and every export file."""
+    timed_total = sum(timed)
+    return timed_total, timed_total + sum(untimed)
 
 
 def total_units(total_minutes: int) -> int:

@@ -20,6 +20,7 @@ from django.db.models import Count, Sum
 
 from accounts.csvsafe import csv_safe_row
 from billing.models import ChargeLine
+from billing.units import minute_totals
 from notes.models import (
     Addendum,
     Technique,
@@ -30,7 +31,7 @@ from notes.models import (
     site_of,
 )
 from notes.rules import TECHNIQUE_FIELDS, clock_minutes
-from records.gather import Scope, in_export_order, in_scope, treatment_total
+from records.gather import Scope, in_export_order, in_scope
 
 VISIT_COLUMNS = [
     "visit_id",
@@ -184,14 +185,16 @@ def _visit_rows(scope: Scope, known: set[int]) -> Iterator[tuple[list, list, lis
         tz = zoneinfo.ZoneInfo(zone)  # cached by zoneinfo
         key = [pk, mrn, day.isoformat()]
         visit_blocks = blocks.of(pk)
-        timed = sum(clock_minutes(b[5], b[6]) for b in visit_blocks if b[2])
-        services_minutes = sum(m for (m,) in services.of(pk))
+        timed, treatment = minute_totals(
+            (clock_minutes(b[5], b[6]) for b in visit_blocks if b[2]),
+            [*(m for (m,) in services.of(pk)), untimed],
+        )
         visit = [
             [
                 pk, mrn, f"{first} {last}", member_id, day.isoformat(), number, plan_id,
                 discipline, _name(c_first, c_last), credentials, _name(s_first, s_last),
                 _iso(signed_at, tz), digest, _name(co_first, co_last),
-                _iso(cosigned_at, tz), timed, treatment_total(timed, untimed, services_minutes),
+                _iso(cosigned_at, tz), timed, treatment,
                 decisions, reasoning, skilled, sum(n for (n,) in addenda.of(pk)),
             ]
         ]  # fmt: skip

@@ -18,7 +18,7 @@ from decimal import Decimal
 from fhir.resources.bundle import Bundle
 
 from notes.models import Visit
-from records.gather import timed_minutes
+from records.gather import minutes_of
 
 NAMESPACE = uuid.UUID("7d0b6f63-2c51-4f39-9a3c-3f1f4b8e9714")
 CPT = "http://www.ama-assn.org/go/cpt"
@@ -181,7 +181,7 @@ class BundleBuilder:
             "subject": subject,
             "participant": [{"individual": clinician}],
             "reasonReference": [_ref("Condition", d.pk) for d in visit.plan.diagnoses.all()],
-            "length": {"value": timed_minutes(visit), "unit": "min", "system": UCUM, "code": "min"},
+            "length": {"value": minutes_of(visit)[0], "unit": "min", "system": UCUM, "code": "min"},
         }
         if blocks:
             encounter["period"] = {

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from billing.models import ChargeLine
+from billing.units import minute_totals
 from notes.models import (
     Addendum,
     GoalLink,
@@ -192,25 +193,13 @@ def visit_ids_by_patient(ids: list[int]) -> dict[int, list[int]]:
     return dict(grouped)
 
 
-def treatment_total(timed_minutes: int, untimed_minutes: int, services_minutes: int) -> int:
-    """Total treatment minutes (Pub. 100-02 ch. 15 §220.3): the timed minutes, the visit's own
-    untimed minutes and the untimed services' minutes, as billing.services.visit_billing adds
-    them. The one sum of every export file (CSV from rows, PDF and FHIR from instances)."""
-    return timed_minutes + untimed_minutes + services_minutes
-
-
-def timed_minutes(visit: Visit) -> int:
-    """Total timed-code minutes of a visit: the stopped blocks of timed codes, each block's
-    minutes as the note records them (`TimeBlock.minutes`)."""
-    return sum(b.minutes for b in visit.time_blocks.all() if b.code.timed)
-
-
-def treatment_minutes(visit: Visit) -> int:
-    """`treatment_total` of a visit read with its blocks and untimed services."""
-    return treatment_total(
-        timed_minutes(visit),
-        visit.untimed_minutes,
-        sum(s.minutes for s in visit.untimed_services.all()),
+def minutes_of(visit: Visit) -> tuple[int, int]:
+    """(total timed, total treatment minutes) of a visit read with its blocks and untimed
+    services (`billing.units.minute_totals`): each timed-code block's minutes as the note
+    records them (`TimeBlock.minutes`), the untimed services' and the visit's other minutes."""
+    return minute_totals(
+        (b.minutes for b in visit.time_blocks.all() if b.code.timed),
+        [*(s.minutes for s in visit.untimed_services.all()), visit.untimed_minutes],
     )
 
 

@@ -11,13 +11,12 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from notes.models import Visit
-from records.gather import ReportDoc, timed_minutes, treatment_minutes
+from records.gather import ReportDoc, minutes_of
 
 
 def annotate_minutes(visits: list[Visit]) -> None:
     for visit in visits:
-        visit.export_timed_minutes = timed_minutes(visit)
-        visit.export_treatment_minutes = treatment_minutes(visit)
+        visit.export_timed_minutes, visit.export_treatment_minutes = minutes_of(visit)
 
 
 def css_string(text: str) -> str:

@@ -14,6 +14,7 @@ from billing.units import (
     CodeUnits,
     allocate_units,
     explain_units,
+    minute_totals,
     total_units,
 )
 
@@ -347,3 +348,11 @@ def test_explanation_matches_allocation(minutes, method):
         assert line.full_unit_minutes + line.remainder_minutes == line.minutes
         assert line.note
     assert sum(line.minutes for line in lines) == sum(minutes.values())
+
+
+def test_the_treatment_total_adds_every_untimed_minute_to_the_timed_ones():
+    # DOMAIN.md §3: the note shows total timed minutes and total treatment minutes (Medicare
+    # asks for both); the untimed services' and the visit's other minutes count in the second.
+    assert minute_totals([8, 15], [10, 5]) == (23, 38)
+    assert minute_totals([], [5]) == (0, 5)
+    assert minute_totals((m for m in [7]), iter(())) == (7, 7)

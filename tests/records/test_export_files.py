@@ -205,6 +205,17 @@ def test_the_visit_row_counts_addenda_untimed_minutes_and_the_co_signature(
     )
     [row] = read_csv(zip_members(export(tmp_path, auditor, fmt="csv"))["csv/visits.csv"])
     assert (row["total_timed_minutes"], row["total_treatment_minutes"]) == ("15", "30")
+    # The PDF and FHIR files (from the rows read as instances) and the signed note's page give
+    # the same two totals: one sum, billing.units.minute_totals.
+    from billing.services import charted_totals
+    from records.gather import minutes_of
+
+    signed = Visit.objects.prefetch_related("time_blocks__code", "untimed_services__code").get(
+        pk=visit.pk
+    )
+    assert minutes_of(signed) == (15, 30)
+    blocks, services = signed.time_blocks.all(), signed.untimed_services.all()
+    assert charted_totals(signed, blocks=blocks, services=services) == (15, 30)
     assert row["addenda"] == "1"
     assert row["rendering_credentials"] == "PTA"
     assert row["cosigned_by"] == pt.get_full_name() and row["cosigned_at"]
