@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import AccessAction, AccessEvent
+from accounts.paging import get_page
 from billing.exports import charge_lines_csv_chunks
 from billing.forms import ChargeRangeForm
 from billing.models import ChargeLine
-from billing.paging import get_page
 from billing.services import rendering_clinician_for, visit_billing
 
 LINES_PER_PAGE = 50
@@ -83,7 +83,7 @@ def _visible_lines(request: HttpRequest, form: ChargeRangeForm):
 @require_GET
 def charge_lines(request: HttpRequest) -> HttpResponse:
     """Charge lines by date of service: the whole clinic for admins and auditors, their own
-    lines for clinicians. A long range shows an estimated total (billing.paging)."""
+    lines for clinicians. A long range shows an estimated total (accounts.paging)."""
     form = _range_form(request)
     page = None
     if form.is_valid():

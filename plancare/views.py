@@ -26,7 +26,7 @@ from django_htmx.http import trigger_client_event
 
 from accounts.decorators import object_view, writer_required
 from accounts.models import AccessAction, AccessEvent
-from billing.paging import counted_page
+from accounts.paging import counted_page
 from plancare import reports, services
 from plancare.access import (
     get_diagnosis_for_user,

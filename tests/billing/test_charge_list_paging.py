@@ -1,4 +1,4 @@
-"""The charge-line list without an exact COUNT where an estimate serves (billing.paging), and
+"""The charge-line list without an exact COUNT where an estimate serves (accounts.paging), and
 the biller CSV from plain rows (billing.exports) cell for cell as from ORM objects."""
 
 import pytest
@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from billing import paging
+from accounts import paging
 from billing.exports import ROW_FIELDS, charge_line_value_rows
 from billing.models import ChargeLine
 from billing.services import charge_line_rows

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from billing import paging
+from accounts import paging
 from tests.billing.test_views import RANGE, lines_for
 from tests.e2e.conftest import screenshot
 
