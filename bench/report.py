@@ -100,7 +100,7 @@ def report(
         ]
         for e in exports:
             lines.append(
-                f"| `export_visits --format {e['format']}` | {e['days']} days | "
+                f"| `export_visits --format {e['format']}` | {e['days']} day{'s' if e['days'] != 1 else ''} | "
                 f"{e['visits']:,} | {e['seconds']:.1f} | {e['visits_per_s']:,.1f} | "
                 f"{e['peak_mb']:.0f} MB |"
             )

@@ -58,7 +58,9 @@ def test_without_a_baseline_the_ratio_is_a_dash_and_exports_and_load_are_reporte
     csvs = [{"label": "last 7 days", "rows": 45000, "seconds": 1.0, "rows_per_s": 45000.0,
              "complete": True, "peak_mb": 120.0, "growth_mb": 3.0}]  # fmt: skip
     exports = [{"format": "csv", "days": 30, "visits": 33899, "seconds": 6.2,
-                "visits_per_s": 5467.6, "peak_mb": 124.0}]  # fmt: skip
+                "visits_per_s": 5467.6, "peak_mb": 124.0},
+               {"format": "pdf", "days": 1, "visits": 958, "seconds": 186.5,
+                "visits_per_s": 5.1, "peak_mb": 158.0}]  # fmt: skip
     load = {**row("load", 900.0), "requests": 4000, "desk": True}
     text = bench_report.report(
         "", [row("note-draft", 120.0)], csvs, load, "consistent", {},
@@ -69,5 +71,6 @@ def test_without_a_baseline_the_ratio_is_a_dash_and_exports_and_load_are_reporte
     assert table["last 7 days"] == ["45,000", "1.00", "45,000", "yes", "120 MB", "3.0 MB"]
     export = table["`export_visits --format csv`"]
     assert export == ["30 days", "33,899", "6.2", "5,467.6", "124 MB"]
+    assert table["`export_visits --format pdf`"][0] == "1 day"
     assert "Load: 50 connections" in text and "the desk" in text
     assert "4,000 requests" in text and "Afterwards: consistent" in text
