@@ -99,8 +99,9 @@ def report(
             "|---|---|---|---|---|---|",
         ]
         for e in exports:
+            days = f"{e['days']} day{'s' if e['days'] != 1 else ''}"
             lines.append(
-                f"| `export_visits --format {e['format']}` | {e['days']} day{'s' if e['days'] != 1 else ''} | "
+                f"| `export_visits --format {e['format']}` | {days} | "
                 f"{e['visits']:,} | {e['seconds']:.1f} | {e['visits_per_s']:,.1f} | "
                 f"{e['peak_mb']:.0f} MB |"
             )
