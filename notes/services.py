@@ -198,20 +198,24 @@ def timer_start(
         visit=visit, clinician=clinician, started_at=now, stopped_at=None, now=now
     ):
         raise NoteError(message, field="code" if field == "start" else field)
+    block = None
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # the clock and its access-log event, together
             block = TimeBlock.objects.create(
                 visit=visit, code=code, clinician=clinician, technique=technique, started_at=now
             )
+            record_change(
+                user=clinician,
+                visit=visit,
+                obj=block,
+                action=AccessAction.CREATE,
+                detail=f"timer started {block.code_id}",
+                joined=True,
+            )
     except IntegrityError as exc:  # a second click raced the first: one clock per clinician
+        if block is not None:  # the block was written: its event failed, not the clock
+            raise
         raise NoteError("A timer is already running; stop it first.", field="code") from exc
-    record_change(
-        user=clinician,
-        visit=visit,
-        obj=block,
-        action=AccessAction.CREATE,
-        detail=f"timer started {block.code_id}",
-    )
     return block
 
 
@@ -353,8 +357,9 @@ def block_enter(
 ) -> TimeBlock:
     """A time block typed in with the reason why (the form checked its times)."""
     require_draft(visit)
+    block = None
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # the block and its access-log event, together
             block = TimeBlock.objects.create(
                 visit=visit,
                 code=code,
@@ -365,17 +370,18 @@ def block_enter(
                 manual=True,
                 manual_reason=reason,
             )
+            record_change(
+                user=user,
+                visit=visit,
+                obj=block,
+                action=AccessAction.CREATE,
+                detail=f"time entered {block.code_id} ({block.minutes} min): {block.manual_reason}",
+                joined=True,
+            )
     except IntegrityError as exc:
-        if Visit.objects.filter(pk=visit.pk).signed().exists():
-            raise
+        if block is not None or Visit.objects.filter(pk=visit.pk).signed().exists():
+            raise  # the event failed, or the visit was signed meanwhile: not the times
         raise NoteError("Enter the stop time after the start time.", field="stop") from exc
-    record_change(
-        user=user,
-        visit=visit,
-        obj=block,
-        action=AccessAction.CREATE,
-        detail=f"time entered {block.code_id} ({block.minutes} min): {block.manual_reason}",
-    )
     return block
 
 

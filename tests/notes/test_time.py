@@ -204,3 +204,27 @@ def test_it_shows_live_units_and_the_minutes_behind_them(pt_client, visit, clock
     assert "97140 ×1 GP" in html
     assert "97140: 15 min = 1 × 15 min → 1 unit" in html
     assert "CMS 8-minute rule" in html
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        lambda client, visit: client.post(url("timer_start", visit), {"code": "97140"}, headers=HX),
+        lambda client, visit: client.post(url("block_add", visit), manual(), headers=HX),
+    ],
+    ids=["timer", "typed-in"],
+)
+def test_a_block_is_never_stored_without_its_access_log_event(
+    pt_client, visit, clock, monkeypatch, post
+):
+    # DOMAIN.md §7: every change of the record is in the access log. The block and its event
+    # are written in one transaction: when the event cannot be written, neither is kept.
+    from accounts.models import AccessEvent
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("the access log is unavailable")
+
+    monkeypatch.setattr(AccessEvent, "seal", refuse)
+    with pytest.raises(RuntimeError):
+        post(pt_client, visit)
+    assert not TimeBlock.objects.exists()
