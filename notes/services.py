@@ -198,24 +198,40 @@ def timer_start(
         visit=visit, clinician=clinician, started_at=now, stopped_at=None, now=now
     ):
         raise NoteError(message, field="code" if field == "start" else field)
+    return _block_create(
+        user=clinician,
+        visit=visit,
+        detail=lambda block: f"timer started {block.code_id}",
+        # a second click raced the first: one clock per clinician
+        refused=lambda: NoteError("A timer is already running; stop it first.", field="code"),
+        code=code,
+        clinician=clinician,
+        technique=technique,
+        started_at=now,
+    )
+
+
+def _block_create(*, user, visit: Visit, detail, refused, **fields) -> TimeBlock:
+    """A time block and its access-log event, written in one transaction. When the database
+    refuses the block itself (a constraint), `refused()` says why (None: the refusal stands as
+    it is); when the event fails, that error stands and no block is kept."""
     block = None
     try:
-        with transaction.atomic():  # the clock and its access-log event, together
-            block = TimeBlock.objects.create(
-                visit=visit, code=code, clinician=clinician, technique=technique, started_at=now
-            )
+        with transaction.atomic():  # the block and its access-log event, together
+            block = TimeBlock.objects.create(visit=visit, **fields)
             record_change(
-                user=clinician,
+                user=user,
                 visit=visit,
                 obj=block,
                 action=AccessAction.CREATE,
-                detail=f"timer started {block.code_id}",
+                detail=detail(block),
                 joined=True,
             )
-    except IntegrityError as exc:  # a second click raced the first: one clock per clinician
-        if block is not None:  # the block was written: its event failed, not the clock
+    except IntegrityError as exc:
+        error = refused() if block is None else None
+        if error is None:
             raise
-        raise NoteError("A timer is already running; stop it first.", field="code") from exc
+        raise error from exc
     return block
 
 
@@ -357,32 +373,25 @@ def block_enter(
 ) -> TimeBlock:
     """A time block typed in with the reason why (the form checked its times)."""
     require_draft(visit)
-    block = None
-    try:
-        with transaction.atomic():  # the block and its access-log event, together
-            block = TimeBlock.objects.create(
-                visit=visit,
-                code=code,
-                clinician=user,
-                technique=technique,
-                started_at=started_at,
-                stopped_at=stopped_at,
-                manual=True,
-                manual_reason=reason,
-            )
-            record_change(
-                user=user,
-                visit=visit,
-                obj=block,
-                action=AccessAction.CREATE,
-                detail=f"time entered {block.code_id} ({block.minutes} min): {block.manual_reason}",
-                joined=True,
-            )
-    except IntegrityError as exc:
-        if block is not None or Visit.objects.filter(pk=visit.pk).signed().exists():
-            raise  # the event failed, or the visit was signed meanwhile: not the times
-        raise NoteError("Enter the stop time after the start time.", field="stop") from exc
-    return block
+
+    def refused():  # a visit signed meanwhile refuses any row: that refusal stands
+        if Visit.objects.filter(pk=visit.pk).signed().exists():
+            return None
+        return NoteError("Enter the stop time after the start time.", field="stop")
+
+    return _block_create(
+        user=user,
+        visit=visit,
+        detail=lambda b: f"time entered {b.code_id} ({b.minutes} min): {b.manual_reason}",
+        refused=refused,
+        code=code,
+        clinician=user,
+        technique=technique,
+        started_at=started_at,
+        stopped_at=stopped_at,
+        manual=True,
+        manual_reason=reason,
+    )
 
 
 def goal_link_add(*, visit: Visit, user, goal, remark: str) -> tuple[object, bool]:
