@@ -1,8 +1,8 @@
 """Forms drawn from their crispy layout in Python, without a template per field and widget:
 the same Bootstrap 5 markup the form library draws (a label per input, help text and errors
-tied with aria-describedby), at a fraction of its cost. Rendering a six-field filter form
-through the form library's templates took about 8 ms a request; the note's forms several
-times that (issue 18).
+tied with aria-describedby), at a fraction of its cost: through the form library's templates
+the access trail's six-field filter took about 8 ms a request, and the draft note's forms two
+thirds of the page (issue 18).
 
 `fields_html(form)` draws the fields in the helper's layout (Layout, Row, Column, Div, Field,
 names; static HTML and Submit buttons); `get_form_html(form)` wraps them in the helper's GET

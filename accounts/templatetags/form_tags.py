@@ -1,5 +1,5 @@
-"""`{% get_form form %}`: a filter form drawn without the form library's templates
-(`accounts.formdraw`)."""
+"""`{% filter_form form %}`: a list's GET filter form drawn without the form library's
+templates (`accounts.formdraw`)."""
 
 from django import forms, template
 
@@ -9,6 +9,6 @@ register = template.Library()
 
 
 @register.simple_tag
-def get_form(form: forms.BaseForm) -> str:
+def filter_form(form: forms.BaseForm) -> str:
     """The GET form of a list's filters: its fields in the helper's layout, its Show button."""
     return get_form_html(form)
