@@ -21,7 +21,7 @@ from django.utils import timezone
 from billing.bulk import visits_billing
 from desk import deadlines as rules
 from notes import audit
-from notes.facts import facts_for_loaded_visits, load_for_facts
+from notes.facts import facts_for_loaded_visits, read_for_facts
 from notes.models import Visit
 from plancare.models import PlanOfCare, PlanStatus, ProgressReport
 
@@ -91,11 +91,11 @@ class UnsignedRow:
 
 def page_visits(ids: list[int]) -> list[Visit]:
     """The visits of `ids`, in that order, read once with all that their rows show: what
-    billing's preview and the audit's facts read (`notes.facts.load_for_facts`: the visits
+    billing's preview and the audit's facts read (`notes.facts.read_for_facts`: the visits
     with clinic, patient, payer profile, plan, clinician and supervisor, then findings,
-    techniques, time blocks, measures, goal links, carried-forward items and untimed services:
-    8 queries for any page size)."""
-    loaded = load_for_facts(Visit.objects.filter(pk__in=ids)).in_bulk()
+    techniques, time blocks, measures, goal links and untimed services, and the carried-forward
+    items of the visits that have some waiting: 7 or 8 queries for any page size)."""
+    loaded = {visit.pk: visit for visit in read_for_facts(Visit.objects.filter(pk__in=ids))}
     return [loaded[pk] for pk in ids if pk in loaded]
 
 

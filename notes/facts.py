@@ -3,7 +3,7 @@
 `facts_for_visits()` builds the plain `NoteFacts` of many visits in a fixed number of queries
 (plus billing's own reads per visit), so the note page, the sign-off gate and the admin's desk
 run the same pure rules on the same facts. `facts_for_visit()` is the one-visit case;
-`facts_for_loaded_visits()` takes visits the caller already read with `load_for_facts()` (the
+`facts_for_loaded_visits()` takes visits the caller already read with `read_for_facts()` (the
 desk's page), `facts_for_loaded_visit()` one (the note's snapshot).
 """
 
@@ -27,6 +27,7 @@ from django.db.models import (
     Value,
     When,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import RowNumber
 from django.db.models.lookups import LessThanOrEqual
@@ -106,9 +107,9 @@ VISIT_RELATED = (
 )
 
 
-def row_prefetches(*, with_services: bool = True, with_carried: bool = True) -> list:
-    """The note's rows, one query each, whatever their number (the carried-forward items
-    left out with `with_carried=False`)."""
+def row_prefetches(*, with_services: bool = True) -> list:
+    """The note's rows but the carried-forward items (`prefetch_rows`), one query each,
+    whatever their number."""
     prefetches = [
         "findings",  # the findings
         "techniques",  # the techniques
@@ -123,16 +124,6 @@ def row_prefetches(*, with_services: bool = True, with_carried: bool = True) -> 
         # the goal links with their goals
         Prefetch("goal_links", queryset=GoalLink.objects.select_related("goal")),
     ]
-    if with_carried:
-        # query 7: the carried-forward items not yet confirmed, with their rows
-        prefetches.append(
-            Prefetch(
-                "carried_items",
-                queryset=CarriedItem.objects.filter(confirmed_at__isnull=True).select_related(
-                    "finding", "technique", "source"
-                ),
-            )
-        )
     if with_services:
         # the untimed services with their code and clinician, which billing needs
         prefetches.append(
@@ -144,17 +135,41 @@ def row_prefetches(*, with_services: bool = True, with_carried: bool = True) -> 
     return prefetches
 
 
-def load_for_facts(visits: QuerySet, *, with_services: bool = True) -> QuerySet:
+# The carried-forward items not yet confirmed, with their rows.
+PENDING_CARRIED = Prefetch(
+    "carried_items",
+    queryset=CarriedItem.objects.filter(confirmed_at__isnull=True).select_related(
+        "finding", "technique", "source"
+    ),
+)
+
+
+def prefetch_rows(visits: list, *, with_services: bool = True) -> None:
+    """The rows of visits read with `visit_annotations()`: one query per kind of row
+    (`row_prefetches`), whatever the number of visits, and one for the carried-forward items
+    of the visits whose own query found some waiting (`has_pending_carried`); none when no
+    visit has any, as on most notes."""
+    prefetch_related_objects(visits, *row_prefetches(with_services=with_services))
+    waiting = [v for v in visits if getattr(v, "has_pending_carried", True)]
+    if waiting:
+        prefetch_related_objects(waiting, PENDING_CARRIED)
+    for visit in visits:
+        if "carried_items" not in visit._prefetched_objects_cache:
+            none = visit.carried_items.none()
+            none._result_cache, none._prefetch_done = [], True
+            visit._prefetched_objects_cache["carried_items"] = none
+
+
+def read_for_facts(visits: QuerySet, *, with_services: bool = True) -> list:
     """`visits` read as the facts read them (`facts_for_loaded_visits`): in the visits' own
     query their clinic, patient (and payer profile), plan, rendering clinician and supervisor,
     whether the plan has a diagnosis, the date of the last progress report on or before the
-    date of service; then one query per kind of row (`row_prefetches`), whatever the number
-    of visits. The visits' filter and order stay the caller's."""
-    return (
-        visits.select_related(*VISIT_RELATED)
-        .annotate(**visit_annotations())
-        .prefetch_related(*row_prefetches(with_services=with_services))
-    )
+    date of service; then their rows (`prefetch_rows`), a fixed number of queries whatever the
+    number of visits. The visits' filter and order stay the caller's."""
+    loaded = list(visits.select_related(*VISIT_RELATED).annotate(**visit_annotations()))
+    if loaded:
+        prefetch_rows(loaded, with_services=with_services)
+    return loaded
 
 
 # How far back, from the newest visit read, a signed visit's frozen content comes with the
@@ -430,20 +445,20 @@ def facts_for_visits(
 
     `billing` maps a visit id to its billing.services.BillingPreview when the caller already
     has it; the others are computed here from the rows read. A caller that reads the visits
-    itself reads them with `load_for_facts` and calls `facts_for_loaded_visits` instead.
+    itself reads them with `read_for_facts` and calls `facts_for_loaded_visits` instead.
     """
     billing = dict(billing or {})
     ids = list(visit_ids)
     with_services = len(billing) < len(set(ids))  # some preview to compute here
-    visits = list(load_for_facts(Visit.objects.filter(pk__in=ids), with_services=with_services))
+    visits = read_for_facts(Visit.objects.filter(pk__in=ids), with_services=with_services)
     return facts_for_loaded_visits(visits, billing=billing)
 
 
 def facts_for_loaded_visits(
     visits: list, *, billing: Mapping[int, object] | None = None
 ) -> dict[int, NoteFacts]:
-    """The `NoteFacts` of visits already read with `load_for_facts` (`VISIT_RELATED`,
-    `visit_annotations()`, `row_prefetches()`), by id: one query for the patients' visits
+    """The `NoteFacts` of visits already read with `read_for_facts` (`VISIT_RELATED`,
+    `visit_annotations()`, `prefetch_rows()`), by id: one query for the patients' visits
     (the plans' other treatment dates, the earlier visits compared, with the signed content
     of the recent signed ones), and 4 for the earlier visits' rows only when a draft (or an
     older visit) is among them, whatever the number of visits; plus billing's own reads for
@@ -482,7 +497,7 @@ def facts_for_visit(visit, *, billing=None) -> NoteFacts:
 
 def facts_for_loaded_visit(visit, *, billing) -> NoteFacts:
     """The facts of a visit already read with `VISIT_RELATED`, `visit_annotations()` and
-    `row_prefetches()` (the note's snapshot): `facts_for_loaded_visits` of the one visit, one
+    `prefetch_rows()` (the note's snapshot): `facts_for_loaded_visits` of the one visit, one
     query for the patient's visits (with the signed content of the earlier visits compared),
     and 4 for the earlier visits' rows only when a draft is among them."""
     return facts_for_loaded_visits([visit], billing={visit.pk: billing})[visit.pk]

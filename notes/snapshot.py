@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from django.db.models import prefetch_related_objects
-
 from billing import reference
 from billing.models import ChargeLine, Code
 from billing.preview import BillingPreview
 from billing.services import visit_billing
 from notes import audit, audit_facts
-from notes.facts import facts_for_loaded_visit, row_prefetches
+from notes.facts import facts_for_loaded_visit, prefetch_rows
 from notes.models import Finding, GoalLink, Measure, Technique, TimeBlock, UntimedService, Visit
 from notes.services import running_block_of
 from plancare.models import ACTIVE_GOAL_STATUSES
@@ -53,14 +51,7 @@ class NoteSnapshot:
         self.user = user
         cache = getattr(visit, "_prefetched_objects_cache", {})
         if "findings" not in cache:
-            # One query per kind of row; none for the carried-forward items when the visit's
-            # own query found none waiting (visit_annotations).
-            carried = getattr(visit, "has_pending_carried", True)
-            prefetch_related_objects([visit], *row_prefetches(with_carried=carried))
-            if not carried:
-                none = visit.carried_items.none()
-                none._result_cache, none._prefetch_done = [], True
-                visit._prefetched_objects_cache["carried_items"] = none
+            prefetch_rows([visit])  # none for the carried items unless some are waiting
         for attr, relation in ROWS.values():
             setattr(self, attr, list(getattr(visit, relation).all()))
         self._link()

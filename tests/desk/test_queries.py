@@ -25,10 +25,11 @@ REQUEST = 3
 # The deadlines badge (the 200 open plans whose certification ends first, their visit dates,
 # their last progress reports): 3. The unsigned count (the paginator's) and the page's ids, the
 # co-sign count: 3. The page's 50 visits, read once for billing and the audit both
-# (notes.facts.load_for_facts): with clinic, patient, payer profile, plan, clinician and
-# supervisor, then their findings, techniques, time blocks, measures, goal links,
-# carried-forward items and untimed services: 8.
-DESK_READS = 3 + 3 + 8
+# (notes.facts.read_for_facts): with clinic, patient, payer profile, plan, clinician and
+# supervisor, then their findings, techniques, time blocks, measures, goal links and untimed
+# services: 7 (the carried-forward items are read only when a visit has some waiting: none
+# here).
+DESK_READS = 3 + 3 + 7
 # billing.bulk.visits_billing for the page: stored default profiles, KX thresholds, the
 # patients' charge lines of the year: 3 (no payer's own fees: no patient has a profile of
 # their own; the national tables, NCCI pairs, MUE limits and RVUs, are kept per process and

@@ -34,7 +34,7 @@ from tests.factories import (
 # 1 the visit with clinic, patient, payer profile, plan, clinician and supervisor, the plan's
 #   "has a diagnosis" and its last progress report date; 2 findings; 3 techniques; 4 time
 #   blocks with code and clinician; 5 measures; 6 goal links with goals; 7 the carried-forward
-#   items not yet confirmed; 8 untimed services (only when billing is not given); 9 the
+#   items not yet confirmed (only when the visit's query found some); 8 untimed services (only when billing is not given); 9 the
 #   patient's visits up to the date of service (the plan's treatment dates since the report,
 #   the earlier visits, with the signed content of the recent signed ones); 10-13 the
 #   earlier visits compared by the stalled-progress and cloned-note rules, with their
@@ -359,8 +359,8 @@ def test_it_uses_the_billing_preview_it_is_given(pt):
     )
     with CaptureQueriesContext(connection) as queries:
         facts = facts_for_visit(visit, billing=preview)
-    # No untimed services, no billing queries, no earlier visit to compare.
-    assert len(queries) == FACTS_QUERIES - 1 - PRIOR_QUERIES
+    # No untimed services, no carried item waiting, no billing queries, no earlier visit.
+    assert len(queries) == FACTS_QUERIES - 2 - PRIOR_QUERIES
     assert facts.billing_notices == (
         audit_facts.BillingNotice("KX", "KX is applied.", "#services"),
     )
