@@ -334,18 +334,18 @@ def _fill(pt, n: int) -> None:
         TimeBlockFactory(visit=visit, start="09:00", stop="09:20")
 
 
-# The page's fixed queries (24): session, user, the user's clinic (3); the deadlines badge:
-# plans, the dates of their visits, their last reports (3); the unsigned count (the
-# paginator's), the page's ids and the co-sign count (3); the page's visits, read once for
-# billing and the audit both, with clinic, patient, payer profile, plan, clinician and
-# supervisor, then their findings, techniques, time blocks, measures, goal links and untimed
-# services (7; the carried-forward items only when a visit has some waiting); the facts of those visits in bulk (5: the
-# patients' visits (treatment dates), then the earlier visits the stalled-progress and
-# cloned-note rules compare with their findings, techniques and measures); the undelivered
-# reminders (1); the clinician filter's choices, counted then listed (2). Then
-# billing.bulk.visits_billing's reads for the whole page (3 at most here: the payer's stored
-# default, KX thresholds, the year's charge lines; the national tables are kept per process):
-# never per visit, never by the clinic's size (tests/desk/test_queries.py pins them).
+# The page's fixed queries (24): session, user, the user's clinic (3); the deadlines badge: plans,
+# the dates of their visits, their last reports (3); the unsigned count (the paginator's), the
+# page's ids and the co-sign count (3); the page's visits, read once for billing and the audit both,
+# with clinic, patient, payer profile, plan, clinician and supervisor, then their findings,
+# techniques, time blocks, measures, goal links and untimed services (7; the carried-forward items
+# only when a visit has some waiting); the facts of those visits in bulk (5: the patients' visits
+# (treatment dates), then the earlier visits the stalled-progress and cloned-note rules compare with
+# their findings, techniques and measures); the undelivered reminders (1); the clinician filter's
+# choices, counted then listed (2). Then billing.bulk.visits_billing's reads for the whole page (3
+# at most here: the payer's stored default, KX thresholds, the year's charge lines; the national
+# tables are kept per process): never per visit, never by the clinic's size
+# (tests/desk/test_queries.py pins them).
 FIXED_QUERIES = 24
 BILLING = 3
 

@@ -31,15 +31,15 @@ from tests.factories import (
 )
 
 # What facts_for_visit itself reads (billing's own queries come on top):
-# 1 the visit with clinic, patient, payer profile, plan, clinician and supervisor, the plan's
-#   "has a diagnosis" and its last progress report date; 2 findings; 3 techniques; 4 time
-#   blocks with code and clinician; 5 measures; 6 goal links with goals; 7 the carried-forward
-#   items not yet confirmed (only when the visit's query found some); 8 untimed services (only when billing is not given); 9 the
-#   patient's visits up to the date of service (the plan's treatment dates since the report,
-#   the earlier visits, with the signed content of the recent signed ones); 10-13 the
-#   earlier visits compared by the stalled-progress and cloned-note rules, with their
-#   findings, techniques and measures (not read when the visit is the patient's first, or
-#   when those visits are signed: compared from their signed content).
+# 1 the visit with clinic, patient, payer profile, plan, clinician and supervisor, the plan's "has
+#   a diagnosis" and its last progress report date; 2 findings; 3 techniques; 4 time blocks with
+#   code and clinician; 5 measures; 6 goal links with goals; 7 the carried-forward items not yet
+#   confirmed (only when the visit's query found some); 8 untimed services (only when billing is not
+#   given); 9 the patient's visits up to the date of service (the plan's treatment dates since the
+#   report, the earlier visits, with the signed content of the recent signed ones); 10-13 the
+#   earlier visits compared by the stalled-progress and cloned-note rules, with their findings,
+#   techniques and measures (not read when the visit is the patient's first, or when those visits
+#   are signed: compared from their signed content).
 FACTS_QUERIES = 13
 PRIOR_QUERIES = 4
 # billing.services.visit_billing on one timed code of a Medicare patient: the stored default
