@@ -25,8 +25,8 @@ from billing.units import (
     MINIMUM_MINUTES,
     allocate_units,
     explain_units,
+    minute_totals,
 )
-from billing.units import minute_totals as units_minute_totals
 
 # Where a warning sends the clinician on the note page.
 WHERE_TIME = "#time"
@@ -186,10 +186,10 @@ class _Service:
         return WHERE_TIME if self.timed else WHERE_SERVICES
 
 
-def minute_totals(charted, untimed_minutes: int) -> tuple[int, int]:
+def charted_minute_totals(charted, untimed_minutes: int) -> tuple[int, int]:
     """`billing.units.minute_totals` of charted rows: the timed codes' minutes, then the
     untimed services' with the visit's other untimed minutes (DOMAIN.md §3)."""
-    return units_minute_totals(
+    return minute_totals(
         (row.minutes for row in charted if row.code.timed),
         [*(row.minutes for row in charted if not row.code.timed), untimed_minutes],
     )
@@ -371,7 +371,7 @@ def billing_preview(inputs: BillingInputs) -> BillingPreview:
             )
 
     # Timed codes with minutes but no unit (DOMAIN.md §3).
-    total_timed, total_treatment = minute_totals(inputs.charted, inputs.untimed_minutes)
+    total_timed, total_treatment = charted_minute_totals(inputs.charted, inputs.untimed_minutes)
     for row in explanation:
         if not row.minutes or row.units:
             continue

@@ -40,9 +40,9 @@ from billing.preview import (
     LineEstimate,
     PayerRules,
     billing_preview,
+    charted_minute_totals,
     kx_codes,
     kx_considered,
-    minute_totals,
 )
 from billing.units import METHOD_AMA, METHOD_CMS
 
@@ -230,7 +230,7 @@ def charted_rows(visit, blocks, services, techniques) -> list[Charted]:
 
 def charted_totals(visit, *, blocks, services) -> tuple[int, int]:
     """Total timed and total treatment minutes of the rows given (a signed note's page)."""
-    return minute_totals(
+    return charted_minute_totals(
         charted_rows(visit, list(blocks), list(services), []), visit.untimed_minutes
     )
 
